@@ -1,0 +1,30 @@
+# `make run` and `make test` work on a fresh machine with only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := app:create_app
+
+.PHONY: run test db venv bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+db: venv
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask init-security
+	$(BIN)/flask seed-data
+
+run: db
+	PORT=$(PORT) $(BIN)/python run.py
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance/boutique.db

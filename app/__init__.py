@@ -1,0 +1,58 @@
+"""Application factory: the one place that wires extensions, views, APIs and CLI."""
+import logging
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import DEFAULT_JWT_SECRET_KEY, DEFAULT_SECRET_KEY, config_from_env
+
+from .extensions import appbuilder, csrf, db, huey, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(config_class=None):
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config_class)
+    _refuse_default_secrets(app)
+    if app.config["PROXY_FIX_COUNT"]:
+        count = app.config["PROXY_FIX_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    huey.immediate = app.config["HUEY_IMMEDIATE"]
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)  # before FAB, so that FAB's REST APIs exempt themselves
+
+    with app.app_context():
+        from . import models  # noqa: F401  every model, before FAB and Alembic read the metadata
+        from .accounts import api as accounts_api
+        from .core import errors, formatting, headers, health, views as core_views
+        from .stores import api as stores_api, views as stores_views
+
+        appbuilder.init_app(app, db.session)
+        for module in (core_views, stores_views, stores_api, accounts_api):
+            module.register(appbuilder)
+        errors.register(app)
+        formatting.register(app)
+        headers.register(app)
+        health.register(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
+    return app
+
+
+def _refuse_default_secrets(app):
+    """Outside debug and tests the app must not run on the development secrets."""
+    if app.debug or app.testing:
+        return
+    defaults = {"SECRET_KEY": DEFAULT_SECRET_KEY, "JWT_SECRET_KEY": DEFAULT_JWT_SECRET_KEY}
+    weak = [name for name, default in defaults.items() if app.config.get(name) in (None, "", default)]
+    if weak:
+        raise RuntimeError("Refusing to start without DEBUG on default secrets: set " + ", ".join(weak))

@@ -1,0 +1,137 @@
+"""POST /api/v1/auth/token/, /token/refresh/ and /logout/ (SPEC §10)."""
+from flask import current_app, request
+from flask_appbuilder.api import BaseApi, expose
+from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_jwt, jwt_required
+from flask_limiter.util import get_remote_address
+
+from ..core.errors import json_error
+from ..extensions import appbuilder, limiter
+from . import tokens
+
+
+def _email_key():
+    body = request.get_json(silent=True) or {}
+    email = body.get("email") if isinstance(body, dict) else None
+    return "token-email:" + (str(email).strip().lower() if email else "-")
+
+
+def _failed_per_email():
+    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
+    return f"{count} per {seconds} seconds"
+
+
+def _requests_per_address():
+    count, seconds = current_app.config["TOKEN_REQUESTS_PER_ADDRESS"]
+    return f"{count} per {seconds} seconds"
+
+
+class AuthApi(BaseApi):
+    resource_name = "auth"
+    openapi_spec_tag = "Authentification"
+    csrf_exempt = True
+
+    @expose("/token/", methods=["POST"])
+    # Failures are counted per email, so one person's typos never lock out the
+    # other tills behind the same address; the address limit is much wider.
+    @limiter.limit(_failed_per_email, key_func=_email_key, deduct_when=lambda r: r.status_code == 401)
+    @limiter.limit(_requests_per_address, key_func=get_remote_address)
+    def token(self):
+        """Exchange email + password for an access and a refresh token.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    email: {type: string}
+                    password: {type: string}
+          responses:
+            200:
+              description: access and refresh tokens
+            401:
+              description: wrong email or password
+            429:
+              description: too many attempts
+        """
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return json_error(400, _l("Corps JSON attendu : {\"email\", \"password\"}."))
+        email, password = body.get("email"), body.get("password")
+        errors = {}
+        if not isinstance(email, str) or not email.strip():
+            errors["email"] = [str(_l("Champ obligatoire."))]
+        if not isinstance(password, str) or not password:
+            errors["password"] = [str(_l("Champ obligatoire."))]
+        if errors:
+            return json_error(400, None, errors)
+        user = appbuilder.sm.auth_user_db(email.strip(), password)
+        if user is None:
+            return json_error(401, _l("E-mail ou mot de passe incorrect."))
+        return self.response(200, **tokens.issue_pair(user))
+
+    @expose("/token/refresh/", methods=["POST"])
+    @limiter.limit(_requests_per_address, key_func=get_remote_address)
+    def refresh(self):
+        """Exchange a refresh token for a new pair; the old refresh token is revoked.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    refresh: {type: string}
+          responses:
+            200:
+              description: new access and refresh tokens
+            401:
+              description: invalid, expired or revoked refresh token
+        """
+        from flask_jwt_extended import decode_token
+        from flask_jwt_extended.exceptions import JWTExtendedException
+        from jwt import PyJWTError
+
+        body = request.get_json(silent=True)
+        raw = body.get("refresh") if isinstance(body, dict) else None
+        if not isinstance(raw, str) or not raw:
+            return json_error(400, None, {"refresh": [str(_l("Champ obligatoire."))]})
+        try:
+            payload = decode_token(raw)
+        except (JWTExtendedException, PyJWTError):
+            return json_error(401)
+        if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"]):
+            return json_error(401)
+        user = appbuilder.sm.get_user_by_id(int(payload["sub"]))
+        if user is None or not user.is_active:
+            return json_error(401)
+        tokens.revoke(payload["jti"], tokens.expiry_of(payload))
+        return self.response(200, **tokens.issue_pair(user, refresh_expires_at=tokens.expiry_of(payload)))
+
+    @expose("/logout/", methods=["POST"])
+    @jwt_required()
+    def logout(self):
+        """Revoke the access token and the refresh token issued with it.
+        ---
+        post:
+          responses:
+            200:
+              description: both tokens revoked
+            401:
+              description: invalid token
+        """
+        payload = get_jwt()
+        tokens.revoke(payload["jti"], tokens.expiry_of(payload))
+        if payload.get("rjti"):
+            max_life = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+            from datetime import datetime, timezone
+
+            tokens.revoke(payload["rjti"], datetime.now(timezone.utc) + max_life)
+        return self.response(200, message=str(_l("Déconnecté.")))
+
+
+def register(appbuilder):
+    appbuilder.add_api(AuthApi)

@@ -1,0 +1,120 @@
+"""flask init-security, flask seed-data."""
+import re
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select, text
+from werkzeug.security import check_password_hash
+
+from .accounts.roles import ADMIN, ROLE_PERMISSIONS, ROLES
+from .extensions import appbuilder, db
+from .security import hash_password
+
+DEMO_STORES = [
+    {"code": "DLA1", "name": "Douala Akwa", "address": "Boulevard de la Liberté, Akwa, Douala",
+     "phone": "+237 233 42 00 01", "tax_id": "M012345678901A",
+     "invoice_footer": "Merci de votre confiance. Garantie selon conditions du fabricant."},
+    {"code": "YDE1", "name": "Yaoundé Centre", "address": "Avenue Kennedy, Yaoundé",
+     "phone": "+237 222 23 00 02", "tax_id": "M012345678902B",
+     "invoice_footer": "Merci de votre confiance. Garantie selon conditions du fabricant."},
+]
+
+# email, password, role, first name, last name, store codes
+DEMO_ACCOUNTS = [
+    ("admin@boutique.cm", "admin123!", "ADMIN", "Awa", "Admin", ["DLA1", "YDE1"]),
+    ("manager@boutique.cm", "manager123!", "MANAGER", "Marc", "Manga", ["DLA1", "YDE1"]),
+    ("vendeur1@boutique.cm", "vendeur123!", "SALES", "Valérie", "Ndongo", ["DLA1"]),
+    ("caissier@boutique.cm", "caissier123!", "CASHIER", "Carine", "Etoa", ["DLA1"]),
+    ("magasinier@boutique.cm", "stock123!", "STOCKER", "Moussa", "Bello", ["DLA1", "YDE1"]),
+]
+
+# FAB's permission tables survive --flush; `flask init-security` owns them.
+KEPT_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "ab_role", "ab_permission_view_role",
+               "alembic_version"}
+
+
+def init_security():
+    """Create every permission, the five roles, and give each role its permissions (idempotent)."""
+    sm = appbuilder.sm
+    sm.create_db()
+    for name in ROLES:  # the admin role must exist before FAB grants it each new permission
+        sm.find_role(name) or sm.add_role(name)
+    appbuilder.add_permissions(update_perms=True)
+    all_pvms = db.session.execute(select(sm.permissionview_model)).scalars().all()
+    for name in ROLES:
+        role = sm.find_role(name)
+        if name == ADMIN:
+            wanted = all_pvms
+        else:
+            patterns = [(re.compile(view), re.compile(perm)) for view, perm in ROLE_PERMISSIONS[name]]
+            wanted = [pvm for pvm in all_pvms if any(
+                view.match(pvm.view_menu.name) and perm.match(pvm.permission.name) for view, perm in patterns)]
+        role.permissions = sorted(wanted, key=lambda pvm: pvm.id)
+    db.session.commit()
+
+
+def clear_application_data():
+    """Empty every table but FAB's permission tables (ledgers refuse DELETE on PostgreSQL: TRUNCATE)."""
+    tables = [table for table in db.metadata.sorted_tables if table.name not in KEPT_TABLES]
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(delete(table))
+    db.session.commit()
+
+
+def seed_data(reset_passwords=False, flush=False):
+    from .stores.models import Store
+    from .stores.services import add_user_to_store
+
+    if flush:
+        clear_application_data()
+    stores = {}
+    for values in DEMO_STORES:
+        store = db.session.execute(select(Store).where(Store.code == values["code"])).scalar_one_or_none()
+        if store is None:
+            store = Store(**values)
+            db.session.add(store)
+        stores[values["code"]] = store
+    db.session.flush()
+    sm = appbuilder.sm
+    for email, password, role_name, first, last, codes in DEMO_ACCOUNTS:
+        role = sm.find_role(role_name)
+        if role is None:
+            raise click.ClickException("Roles are missing: run `flask init-security` first.")
+        user = sm.find_user(email=email)
+        if user is None:
+            user = sm.user_model(username=email, email=email, first_name=first, last_name=last, active=True,
+                                 roles=[role], password=hash_password(password))
+            db.session.add(user)
+            db.session.flush()
+        elif reset_passwords:
+            if not check_password_hash(user.password or "", password):
+                user.password = hash_password(password)
+            user.active = True
+            user.roles = [role]
+            user.fail_login_count = 0
+        for code in codes:
+            add_user_to_store(stores[code], user)
+    db.session.commit()
+
+
+def register_cli(app):
+    @app.cli.command("init-security")
+    @with_appcontext
+    def init_security_command():
+        """Create roles and permissions (idempotent; run after `flask db upgrade`)."""
+        init_security()
+        click.echo("Roles and permissions are up to date.")
+
+    @app.cli.command("seed-data")
+    @click.option("--reset-passwords", is_flag=True, help="Restore the demo accounts' passwords and roles.")
+    @click.option("--flush", is_flag=True, help="Delete the application's data before seeding.")
+    @with_appcontext
+    def seed_data_command(reset_passwords, flush):
+        """Create the two demo stores and the five demo accounts (idempotent)."""
+        seed_data(reset_passwords=reset_passwords, flush=flush)
+        click.echo(f"Demo data ready in {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}.")

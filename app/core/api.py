@@ -1,0 +1,134 @@
+"""The base of every REST API: French errors, no SQL text, store scoping by default."""
+import functools
+
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from ..extensions import db
+from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain
+
+READ_WRITE_PERMISSIONS = {
+    "get_list": "read",
+    "get": "read",
+    "info": "read",
+    "post": "write",
+    "put": "write",
+    "delete": "delete",
+}
+
+MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": _l("Champ obligatoire."),
+    "Field may not be null.": _l("Ce champ ne peut pas être vide."),
+    "Unknown field.": _l("Champ inconnu."),
+    "Not a valid integer.": _l("Nombre entier invalide."),
+    "Not a valid number.": _l("Nombre invalide."),
+    "Not a valid decimal.": _l("Montant invalide."),
+    "Not a valid string.": _l("Texte invalide."),
+    "Not a valid boolean.": _l("Valeur oui/non invalide."),
+    "Not a valid email address.": _l("Adresse e-mail invalide."),
+    "Not a valid list.": _l("Liste invalide."),
+    "Invalid input type.": _l("Type de valeur invalide."),
+    "Not a valid datetime.": _l("Date et heure invalides."),
+    "Not a valid date.": _l("Date invalide."),
+    "Length must be between": _l("Longueur invalide."),
+    "Longer than maximum length": _l("Texte trop long."),
+    "Related object not found": _l("Objet lié introuvable."),
+}
+
+
+def french_field_errors(messages):
+    """Marshmallow's English field messages, in French (unknown ones are kept)."""
+    if isinstance(messages, dict):
+        return {field: french_field_errors(value) for field, value in messages.items()}
+    if isinstance(messages, list):
+        return [french_field_errors(value) for value in messages]
+    text = str(messages)
+    for english, french in MARSHMALLOW_MESSAGES.items():
+        if text.startswith(english):
+            return str(french)
+    return text
+
+
+class ScopedInterface(SQLAInterface):
+    """FAB's datamodel, raising clean domain errors instead of SQL text."""
+
+    def _write(self, operation, item, commit):
+        try:
+            operation(item, commit=commit)
+        except IntegrityError as exc:
+            raise integrity_error_to_domain(exc) from exc
+        except SQLAlchemyError as exc:
+            cause = exc.__cause__ or exc
+            if isinstance(cause, IntegrityError):
+                raise integrity_error_to_domain(cause) from exc
+            raise Conflict() from exc
+
+    def add(self, item, commit=True):
+        self._write(super().add, item, commit)
+
+    def edit(self, item, commit=True):
+        self._write(super().edit, item, commit)
+
+    def delete(self, item, commit=True):
+        self._write(super().delete, item, commit)
+
+
+def answers_domain_errors(method):
+    """Let a custom action raise DomainError; FAB's @safe would turn it into a 500."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except DomainError as exc:
+            db.session.rollback()
+            return self.response(exc.status, **exc.to_dict())
+        except IntegrityError as exc:
+            db.session.rollback()
+            error = integrity_error_to_domain(exc)
+            return self.response(error.status, **error.to_dict())
+
+    return wrapper
+
+
+class BoutiqueModelRestApi(ModelRestApi):
+    """Every resource API derives from this one."""
+
+    allow_browser_login = False
+    method_permission_name = READ_WRITE_PERMISSIONS
+    page_size = 25
+    max_page_size = 100
+
+    def response_400(self, message=None):
+        return self.response(400, message=str(message or HTTP_MESSAGES[400]))
+
+    def response_401(self):
+        return self.response(401, message=str(HTTP_MESSAGES[401]))
+
+    def response_403(self):
+        return self.response(403, message=str(HTTP_MESSAGES[403]))
+
+    def response_404(self):
+        return self.response(404, message=str(HTTP_MESSAGES[404]))
+
+    def response_422(self, message=None):
+        if isinstance(message, (dict, list)):
+            return self.response(422, message=str(HTTP_MESSAGES[422]), errors=french_field_errors(message))
+        return self.response(422, message=str(message or HTTP_MESSAGES[422]))
+
+    def response_500(self, message=None):
+        return self.response(500, message=str(HTTP_MESSAGES[500]))
+
+    @answers_domain_errors
+    def post_headless(self):
+        return super().post_headless()
+
+    @answers_domain_errors
+    def put_headless(self, pk):
+        return super().put_headless(pk)
+
+    @answers_domain_errors
+    def delete_headless(self, pk):
+        return super().delete_headless(pk)

@@ -1,0 +1,172 @@
+"""Domain errors and the one place that maps them (and HTTP errors) to answers.
+
+Services raise these; APIs answer JSON `{"message": ..., "errors": {...}}` with the
+status of the error; pages show the French message. No answer carries SQL text.
+"""
+import logging
+import re
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 409
+    default_message = _l("Opération impossible dans l'état actuel.")
+
+    def __init__(self, message=None, errors=None):
+        self.message = str(message or self.default_message)
+        self.errors = errors or {}
+        super().__init__(self.message)
+
+    def to_dict(self):
+        body = {"message": self.message}
+        if self.errors:
+            body["errors"] = {field: [str(m) for m in msgs] for field, msgs in self.errors.items()}
+        return body
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Duplicate(Conflict):
+    default_message = _l("Cette valeur est déjà utilisée.")
+
+
+class InvalidTransition(Conflict):
+    default_message = _l("Cette action n'est pas possible dans l'état actuel du document.")
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    default_message = _l("Certaines valeurs sont invalides.")
+
+
+class BadRequest(DomainError):
+    status = 400
+    default_message = _l("Requête invalide.")
+
+
+class Forbidden(DomainError):
+    status = 403
+    default_message = _l("Vous n'avez pas le droit de faire cette action.")
+
+
+class NotFound(DomainError):
+    status = 404
+    default_message = _l("Introuvable.")
+
+
+HTTP_MESSAGES = {
+    400: _l("Requête invalide."),
+    401: _l("Authentification requise ou jeton invalide."),
+    403: _l("Vous n'avez pas le droit de faire cette action."),
+    404: _l("Introuvable."),
+    405: _l("Méthode non autorisée."),
+    409: _l("Conflit avec l'état actuel."),
+    413: _l("Fichier ou requête trop volumineux."),
+    422: _l("Certaines valeurs sont invalides."),
+    429: _l("Trop de tentatives. Réessayez plus tard."),
+    500: _l("Erreur interne. L'opération n'a pas été enregistrée."),
+}
+
+
+def integrity_error_to_domain(exc: IntegrityError) -> DomainError:
+    """Turn a constraint violation into a clean 409, naming the field when we can tell."""
+    text = str(getattr(exc, "orig", exc))
+    field = _field_of_constraint(exc, text)
+    if "unique" in text.lower() or "duplicate" in text.lower():
+        errors = {field: [_l("Cette valeur est déjà utilisée.")]} if field else None
+        return Duplicate(errors=errors)
+    if "foreign key" in text.lower():
+        return Conflict(_l("Cet enregistrement est lié à d'autres données."))
+    return Conflict(_l("Valeur refusée par une règle de cohérence."))
+
+
+def _field_of_constraint(exc, text):
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    match = re.match(r"^[a-z_]+?_([a-z_]+)_key$", constraint)
+    if match:
+        return match.group(1)
+    match = re.search(r"UNIQUE constraint failed: \w+\.(\w+)", text)
+    if match:
+        return match.group(1)
+    match = re.search(r"Key \((\w+)\)=", text)
+    return match.group(1) if match else None
+
+
+def is_api_request():
+    return request.path.startswith("/api/")
+
+
+def json_error(status, message=None, errors=None):
+    body = {"message": str(message or HTTP_MESSAGES.get(status, HTTP_MESSAGES[500]))}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def register(app):
+    @app.errorhandler(DomainError)
+    def _domain_error(exc):
+        db.session.rollback()
+        if is_api_request():
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc):
+        db.session.rollback()
+        return _domain_error(integrity_error_to_domain(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if exc.code == 429:
+            return _too_many(exc)
+        message = HTTP_MESSAGES.get(exc.code, exc.description)
+        if is_api_request():
+            return json_error(exc.code, message)
+        if exc.code in (400, 403, 404, 405, 413):
+            return render_template("errors/error.html", status=exc.code, message=message), exc.code
+        return exc
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc):
+        log.exception("database error")
+        db.session.rollback()
+        return _server_error(exc)
+
+    @app.errorhandler(Exception)
+    def _server_error(exc):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error")
+        db.session.rollback()
+        if is_api_request():
+            return json_error(500)
+        return render_template("errors/error.html", status=500, message=HTTP_MESSAGES[500]), 500
+
+    def _too_many(exc):
+        response = exc.get_response()
+        retry_after = response.headers.get("Retry-After")
+        if is_api_request():
+            body, status = json_error(429)
+        else:
+            body = render_template("errors/error.html", status=429, message=HTTP_MESSAGES[429])
+        from flask import make_response
+
+        answer = make_response(body, 429)
+        for header, value in response.headers.items():
+            if header.lower().startswith(("retry-after", "x-ratelimit")):
+                answer.headers[header] = value
+        if retry_after:
+            answer.headers["Retry-After"] = retry_after
+        return answer

@@ -1,0 +1,39 @@
+"""Amounts and dates formatted for people: FCFA with Babel, times in the store's zone."""
+from datetime import datetime, timezone
+
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_currency
+from flask import current_app
+from flask_babel import get_locale
+
+MONEY_LOCALES = {"fr": "fr_CM", "en": "en_CM"}
+
+
+def _locale():
+    locale = str(get_locale() or "fr")
+    return MONEY_LOCALES.get(locale.split("_")[0], locale)
+
+
+def format_money(amount, currency=None):
+    if amount is None:
+        return ""
+    return format_currency(amount, currency or current_app.config["DEFAULT_CURRENCY"], locale=_locale())
+
+
+def format_local_datetime(moment, zone=None, fmt="short"):
+    """A UTC timestamp shown in the store's time zone (default Africa/Douala)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite returns naive datetimes: they are UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    zone = zone or current_app.config["DEFAULT_TIMEZONE"]
+    return babel_format_datetime(moment, fmt, tzinfo=zone, locale=str(get_locale() or "fr"))
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def register(app):
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["local_datetime"] = format_local_datetime

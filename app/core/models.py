@@ -1,0 +1,48 @@
+"""Tables every domain uses: document numbering and the audit trail."""
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
+
+from ..extensions import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class Sequence(db.Model):
+    """The last number given per store, document type and year (gapless numbering)."""
+
+    __tablename__ = "sequence"
+    __table_args__ = (UniqueConstraint("store_id", "doc_type", "year", name="uq_sequence_store_type_year"),)
+
+    id = Column(Integer, primary_key=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False)
+    doc_type = Column(String(8), nullable=False)
+    year = Column(Integer, nullable=False)
+    last_value = Column(Integer, nullable=False, default=0)
+
+    def __repr__(self):
+        return f"{self.doc_type}/{self.year}: {self.last_value}"
+
+
+class AuditLog(db.Model):
+    """Append-only trail of every state change and approval: who, when, what, before/after."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    store_id = Column(Integer, ForeignKey("store.id"), nullable=True, index=True)
+    action = Column(String(64), nullable=False)
+    object_type = Column(String(64), nullable=False)
+    object_id = Column(String(64), nullable=True)
+    before = Column(JSON, nullable=True)
+    after = Column(JSON, nullable=True)
+
+    user = db.relationship("User", foreign_keys=[user_id])
+    store = db.relationship("Store", foreign_keys=[store_id])
+
+    def __repr__(self):
+        return f"{self.action} {self.object_type} {self.object_id}"

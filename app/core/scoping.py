@@ -1,0 +1,68 @@
+"""Store scoping: a user sees and touches only records of their stores; ADMIN sees all.
+
+`StoreScopeFilter` is a FAB base filter for lists, item fetches and relationship
+choices, in screens and APIs alike. A record outside the scope is simply not
+found, so it answers 404 and does not reveal that it exists.
+"""
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, select
+
+from ..extensions import db
+
+ADMIN_ROLE = "ADMIN"
+
+
+def acting_user():
+    """The user of this request: the session user in screens, the JWT user in the API."""
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user
+
+
+def is_admin(user) -> bool:
+    return user is not None and any(role.name == ADMIN_ROLE for role in user.roles)
+
+
+def role_name(user):
+    return user.roles[0].name if user is not None and user.roles else None
+
+
+def user_store_ids(user) -> list[int]:
+    """Ids of the stores the user is assigned to (cached for the request)."""
+    from ..stores.models import StoreUser
+
+    if user is None:
+        return []
+    cache = g.setdefault("_store_ids", {})
+    if user.id not in cache:
+        cache[user.id] = list(
+            db.session.execute(select(StoreUser.store_id).where(StoreUser.user_id == user.id)).scalars()
+        )
+    return cache[user.id]
+
+
+def can_access_store(user, store_id) -> bool:
+    return is_admin(user) or (store_id is not None and int(store_id) in user_store_ids(user))
+
+
+class StoreScopeFilter(BaseFilter):
+    """Keep the rows whose `column_name` (a store id column) is one of the user's stores."""
+
+    name = "Store scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        user = acting_user()
+        if is_admin(user):
+            return query
+        store_ids = user_store_ids(user)
+        if not store_ids:
+            return query.filter(false())
+        return query.filter(getattr(self.model, self.column_name).in_(store_ids))
+
+
+def store_scope(column="store_id"):
+    """The base_filters entry for a model whose store column is `column`."""
+    return [[column, StoreScopeFilter, lambda: None]]

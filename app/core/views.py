@@ -1,0 +1,98 @@
+"""The home page (role, stores, entry points of the user's work) and the audit trail screen."""
+from flask import current_app, redirect, url_for
+from flask_appbuilder import IndexView, ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import AuditLog
+from .scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
+
+ROLE_LABELS = {
+    "ADMIN": _l("Administrateur"),
+    "MANAGER": _l("Gérant"),
+    "SALES": _l("Vendeur"),
+    "CASHIER": _l("Caissier"),
+    "STOCKER": _l("Magasinier"),
+}
+
+# The home page's entry points: (label, endpoint, icon, (permission, view) that grants it).
+# Domains add theirs; an entry shows only when its endpoint exists and the user has the permission.
+ENTRY_POINTS = [
+    (_l("Magasins"), "StoreModelView.list", "fa-building", ("can_read", "Store")),
+    (_l("Utilisateurs"), "UserDBModelView.list", "fa-users", ("can_list", "UserDBModelView")),
+    (_l("Affectations aux magasins"), "StoreUserModelView.list", "fa-link", ("can_read", "StoreUser")),
+    (_l("Journal d'audit"), "AuditLogModelView.list", "fa-history", ("can_read", "AuditLog")),
+    (_l("API (Swagger)"), "SwaggerView.show", "fa-code", ("can_get", "OpenApi")),
+]
+
+
+def add_entry_point(label, endpoint, icon, permission):
+    ENTRY_POINTS.append((label, endpoint, icon, permission))
+
+
+class HomeView(IndexView):
+    index_template = "core/home.html"
+
+    @expose("/")
+    def index(self):
+        user = acting_user()
+        if user is None:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        from ..stores.models import Store
+
+        query = select(Store).order_by(Store.code)
+        if not is_admin(user):
+            query = query.where(Store.id.in_(user_store_ids(user)))
+        stores = db.session.execute(query).scalars().all()
+        role = role_name(user)
+        return self.render_template(
+            self.index_template,
+            user=user,
+            role=role,
+            role_label=ROLE_LABELS.get(role, role),
+            stores=stores,
+            entries=self._entries(),
+        )
+
+    def _entries(self):
+        sm = self.appbuilder.sm
+        entries = []
+        for label, endpoint, icon, (permission, view) in ENTRY_POINTS:
+            if endpoint in current_app.view_functions and sm.has_access(permission, view):
+                entries.append({"label": label, "url": url_for(endpoint), "icon": icon})
+        return entries
+
+
+class AuditLogModelView(ModelView):
+    """Read-only: the trail is append-only."""
+
+    datamodel = SQLAInterface(AuditLog)
+    class_permission_name = "AuditLog"
+    method_permission_name = {"list": "read", "show": "read"}
+    base_permissions = ["can_read"]
+    base_filters = store_scope()
+    base_order = ("created_at", "desc")
+    list_title = _l("Journal d'audit")
+    show_title = _l("Entrée du journal")
+    list_columns = ["created_at", "user", "store", "action", "object_type", "object_id"]
+    show_columns = ["created_at", "user", "store", "action", "object_type", "object_id", "before", "after"]
+    search_columns = ["action", "object_type", "object_id", "store", "user", "created_at"]
+    label_columns = {
+        "created_at": _l("Date"),
+        "user": _l("Utilisateur"),
+        "store": _l("Magasin"),
+        "action": _l("Action"),
+        "object_type": _l("Type d'objet"),
+        "object_id": _l("Identifiant"),
+        "before": _l("Avant"),
+        "after": _l("Après"),
+    }
+
+
+def register(appbuilder):
+    appbuilder.add_view(
+        AuditLogModelView, "audit", label=_l("Journal d'audit"), icon="fa-history",
+        category="admin", category_label=_l("Administration"),
+    )

@@ -1,0 +1,5 @@
+"""Imports every model so that FAB, Alembic and the tests see one complete metadata."""
+from flask_appbuilder.security.sqla.models import User  # noqa: F401  FAB's user, referenced by our tables
+from .accounts.models import RevokedToken  # noqa: F401
+from .core.models import AuditLog, Sequence  # noqa: F401
+from .stores.models import Store, StoreUser  # noqa: F401

@@ -1,0 +1,162 @@
+"""Security manager: email login (+ optional Google), JWT with revocation, role helpers."""
+import logging
+
+from authlib.integrations.flask_client import OAuth
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.utils.base import get_safe_redirect
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user
+from werkzeug.security import generate_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from .core.errors import json_error
+
+log = logging.getLogger(__name__)
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"])
+
+
+class EmailLoginForm(LoginForm_db):
+    username = StringField(_l("Adresse e-mail"), validators=[DataRequired()])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired()])
+
+
+class BoutiqueAuthDBView(AuthDBView):
+    """The login page: email + password, and "Continuer avec Google" when configured."""
+
+    login_template = "security/login.html"
+    invalid_login_message = _l("E-mail ou mot de passe incorrect.")
+    title = _l("Connexion")
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(self._get_safe_next_url())
+        form = EmailLoginForm()
+        if form.validate_on_submit():
+            next_url = get_safe_redirect(request.args.get("next", ""))
+            user = self.appbuilder.sm.auth_user_db(form.username.data.strip(), form.password.data)
+            if not user:
+                flash(str(self.invalid_login_message), "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            login_user(user, remember=False)
+            return redirect(next_url)
+        return self.render_template(
+            self.login_template,
+            title=self.title,
+            form=form,
+            appbuilder=self.appbuilder,
+            google_enabled=self.appbuilder.sm.google is not None,
+        )
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        return super().logout()
+
+    @expose("/login/google")
+    def login_google(self):
+        google = self.appbuilder.sm.google
+        if google is None:
+            flash(str(_l("La connexion Google n'est pas configurée.")), "warning")
+            return redirect(url_for(".login"))
+        session["google_next"] = get_safe_redirect(request.args.get("next", ""))
+        return google.authorize_redirect(url_for(".google_authorized", _external=True))
+
+    @expose("/oauth-authorized/google")
+    def google_authorized(self):
+        google = self.appbuilder.sm.google
+        if google is None:
+            return redirect(url_for(".login"))
+        try:
+            token = google.authorize_access_token()
+        except Exception:  # noqa: BLE001 - any OAuth failure means: not signed in
+            log.warning("Google sign-in failed", exc_info=True)
+            flash(str(_l("La connexion Google a échoué.")), "warning")
+            return redirect(url_for(".login"))
+        user = self.appbuilder.sm.user_from_google(token.get("userinfo") or {})
+        if user is None:
+            flash(str(_l("Ce compte Google n'est pas vérifié ou est désactivé.")), "warning")
+            return redirect(url_for(".login"))
+        login_user(user, remember=False)
+        return redirect(session.pop("google_next", None) or self.appbuilder.get_url_for_index)
+
+
+class NoSecurityApi(BaseApi):
+    """FAB's /api/v1/security/login would bypass our token endpoint and its rate limits."""
+
+    resource_name = "security"
+
+
+class BoutiqueSecurityManager(SecurityManager):
+    authdbview = BoutiqueAuthDBView
+    security_api = NoSecurityApi
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self.google = self._register_google(current_app)
+
+    # --- rate limiting: one limiter for the whole app (the token endpoint uses it too)
+    def create_limiter(self, app):
+        from .extensions import limiter
+
+        limiter.init_app(app)
+        return limiter
+
+    # --- JWT
+    def create_jwt_manager(self, app):
+        from .accounts import tokens
+
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.token_in_blocklist_loader(lambda _header, payload: tokens.is_revoked(payload["jti"]))
+        unauthorized = lambda *args: json_error(401)  # noqa: E731 - one answer for every bad token
+        jwt_manager.expired_token_loader(unauthorized)
+        jwt_manager.invalid_token_loader(unauthorized)
+        jwt_manager.unauthorized_loader(unauthorized)
+        jwt_manager.revoked_token_loader(unauthorized)
+        jwt_manager.user_lookup_error_loader(unauthorized)
+        jwt_manager.needs_fresh_token_loader(
+            lambda *args: json_error(401, _l("Cette action demande une connexion récente : reconnectez-vous."))
+        )
+        return jwt_manager
+
+    # --- Google sign-in
+    def _register_google(self, app):
+        client_id = app.config.get("GOOGLE_CLIENT_ID")
+        client_secret = app.config.get("GOOGLE_CLIENT_SECRET")
+        if not (client_id and client_secret):
+            return None
+        oauth = OAuth(app)
+        return oauth.register(
+            "google",
+            client_id=client_id,
+            client_secret=client_secret,
+            server_metadata_url="https://accounts.google.com/.well-known/openid-configuration",
+            client_kwargs={"scope": "openid email profile"},
+        )
+
+    def user_from_google(self, userinfo):
+        """Link to an existing user only by a verified email; a new user gets no role or store."""
+        email = (userinfo.get("email") or "").strip().lower()
+        if not email or userinfo.get("email_verified") is not True:
+            return None
+        user = self.find_user(email=email) or self.find_user(username=email)
+        if user is None:
+            user = self.user_model(
+                username=email,
+                email=email,
+                first_name=userinfo.get("given_name") or email.split("@")[0],
+                last_name=userinfo.get("family_name") or "",
+                active=True,
+                roles=[],
+            )
+            self.session.add(user)
+            self.session.commit()
+        return user if user.is_active else None

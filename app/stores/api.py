@@ -1,0 +1,100 @@
+"""REST APIs: stores (+ assign-users) and users (admin)."""
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import inspect as sa_inspect
+
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.errors import BadRequest
+from ..core.scoping import store_scope
+from ..security import hash_password
+from . import services
+from .models import Store
+
+STORE_COLUMNS = [
+    "id", "code", "name", "address", "phone", "currency", "timezone", "tax_id", "invoice_footer",
+    "discount_threshold", "pending_payment_limit_minutes", "is_active",
+]
+
+
+class StoreApi(BoutiqueModelRestApi):
+    resource_name = "stores"
+    class_permission_name = "Store"
+    datamodel = ScopedInterface(Store)
+    base_filters = store_scope("id")
+    list_columns = STORE_COLUMNS
+    show_columns = STORE_COLUMNS + ["users.id", "users.email"]
+    add_columns = STORE_COLUMNS[1:]
+    edit_columns = STORE_COLUMNS[1:]
+    order_columns = ["code", "name"]
+    search_columns = ["code", "name", "is_active"]
+    method_permission_name = {**BoutiqueModelRestApi.method_permission_name, "assign_users": "assign"}
+
+    @expose("/<int:pk>/assign-users/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def assign_users(self, pk):
+        """Set the users of a store.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    user_ids: {type: array, items: {type: integer}}
+          responses:
+            200:
+              description: the store's user ids
+            404:
+              description: no such store
+            422:
+              description: unknown users
+        """
+        store = self.datamodel.get(pk, self._base_filters)
+        if store is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or "user_ids" not in body:
+            raise BadRequest(errors={"user_ids": ["Champ obligatoire."]})
+        user_ids = services.assign_users(store, body["user_ids"])
+        return self.response(200, id=store.id, result={"user_ids": user_ids})
+
+
+USER_COLUMNS = ["id", "email", "first_name", "last_name", "active", "roles.id", "roles.name"]
+
+
+class UserApi(BoutiqueModelRestApi):
+    """Users: username is the email; the password is write-only and stored hashed."""
+
+    resource_name = "users"
+    class_permission_name = "User"
+    datamodel = ScopedInterface(User)
+    list_columns = USER_COLUMNS
+    show_columns = USER_COLUMNS + ["last_login", "created_on"]
+    add_columns = ["email", "first_name", "last_name", "active", "roles", "password"]
+    edit_columns = ["email", "first_name", "last_name", "active", "roles", "password"]
+    search_columns = ["email", "first_name", "last_name", "active"]
+    order_columns = ["email", "last_name"]
+
+    def pre_add(self, item):
+        item.email = (item.email or "").strip().lower()
+        item.username = item.email
+        item.password = hash_password(item.password) if item.password else None
+
+    def pre_update(self, item):
+        item.email = (item.email or "").strip().lower()
+        item.username = item.email
+        if sa_inspect(item).attrs.password.history.has_changes() and item.password:
+            item.password = hash_password(item.password)
+
+
+def register(appbuilder):
+    appbuilder.add_api(StoreApi)
+    appbuilder.add_api(UserApi)

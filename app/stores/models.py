@@ -1,0 +1,59 @@
+"""Stores and who works in them."""
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+
+from ..extensions import db
+
+
+class Store(db.Model):
+    __tablename__ = "store"
+    __table_args__ = (
+        CheckConstraint("discount_threshold >= 0 AND discount_threshold <= 100", name="ck_store_discount_threshold"),
+        CheckConstraint("pending_payment_limit_minutes > 0", name="ck_store_pending_limit"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), unique=True, nullable=False)
+    name = Column(String(120), nullable=False)
+    address = Column(Text)
+    phone = Column(String(32))
+    currency = Column(String(3), nullable=False, default="XAF")
+    timezone = Column(String(64), nullable=False, default="Africa/Douala")
+    tax_id = Column(String(64))
+    invoice_footer = Column(Text)
+    logo = Column(String(255))
+    # Settings: a discount above this percentage, or a price under the floor, needs a manager.
+    discount_threshold = Column(Numeric(5, 2), nullable=False, default=Decimal("10.00"))
+    # A sale waiting for payment longer than this raises an alert.
+    pending_payment_limit_minutes = Column(Integer, nullable=False, default=120)
+    is_active = Column(Boolean, nullable=False, default=True)
+
+    users = db.relationship("User", secondary="store_user", viewonly=True)
+
+    def __repr__(self):
+        return f"{self.code} · {self.name}"
+
+
+class StoreUser(db.Model):
+    """A user's assignment to a store; a user may work in several stores."""
+
+    __tablename__ = "store_user"
+    __table_args__ = (UniqueConstraint("store_id", "user_id", name="uq_store_user"),)
+
+    id = Column(Integer, primary_key=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+
+    store = db.relationship("Store")
+    user = db.relationship("User")

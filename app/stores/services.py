@@ -1,0 +1,38 @@
+"""Rules about stores and their staff."""
+from sqlalchemy import delete, select
+
+from ..core import audit
+from ..core.errors import ValidationFailed
+from ..extensions import appbuilder, db
+from .models import StoreUser
+
+
+def assign_users(store, user_ids):
+    """Make `user_ids` exactly the staff of `store` (ids are validated first, nothing half-done)."""
+    if not isinstance(user_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in user_ids):
+        raise ValidationFailed(errors={"user_ids": ["Liste d'identifiants d'utilisateurs attendue."]})
+    wanted = set(user_ids)
+    user_model = appbuilder.sm.user_model
+    found = set(db.session.execute(select(user_model.id).where(user_model.id.in_(wanted))).scalars())
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValidationFailed(errors={"user_ids": [f"Utilisateur(s) introuvable(s) : {', '.join(map(str, missing))}."]})
+    before = sorted(db.session.execute(select(StoreUser.user_id).where(StoreUser.store_id == store.id)).scalars())
+    db.session.execute(
+        delete(StoreUser).where(StoreUser.store_id == store.id, StoreUser.user_id.not_in(wanted))
+    )
+    for user_id in sorted(wanted - set(before)):
+        db.session.add(StoreUser(store_id=store.id, user_id=user_id))
+    audit.record("store.assign_users", store, store_id=store.id, before={"user_ids": before},
+                 after={"user_ids": sorted(wanted)})
+    db.session.commit()
+    return sorted(wanted)
+
+
+def add_user_to_store(store, user):
+    """Idempotent: used by the seed and by the back office."""
+    exists = db.session.execute(
+        select(StoreUser.id).where(StoreUser.store_id == store.id, StoreUser.user_id == user.id)
+    ).first()
+    if exists is None:
+        db.session.add(StoreUser(store_id=store.id, user_id=user.id))

@@ -1,0 +1,72 @@
+"""Back-office screens: stores and store assignments."""
+from flask_appbuilder import ModelView
+from flask_babel import lazy_gettext as _l
+
+from ..core.api import ScopedInterface
+from ..core.scoping import store_scope
+from .models import Store, StoreUser
+
+VIEW_PERMISSIONS = {
+    "list": "read", "show": "read", "download": "read", "api_read": "read", "api": "read",
+    "api_get": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
+    "add": "write", "edit": "write", "api_create": "write", "api_update": "write",
+    "delete": "delete", "api_delete": "delete", "action": "write", "action_post": "write",
+}
+
+STORE_LABELS = {
+    "code": _l("Code"),
+    "name": _l("Nom"),
+    "address": _l("Adresse"),
+    "phone": _l("Téléphone"),
+    "currency": _l("Devise"),
+    "timezone": _l("Fuseau horaire"),
+    "tax_id": _l("N° contribuable"),
+    "invoice_footer": _l("Pied de facture"),
+    "logo": _l("Logo (chemin)"),
+    "discount_threshold": _l("Seuil de remise (%)"),
+    "pending_payment_limit_minutes": _l("Délai d'attente de paiement (min)"),
+    "is_active": _l("Actif"),
+    "users": _l("Personnel"),
+    "store": _l("Magasin"),
+    "user": _l("Utilisateur"),
+}
+
+
+class StoreModelView(ModelView):
+    datamodel = ScopedInterface(Store)
+    class_permission_name = "Store"
+    method_permission_name = VIEW_PERMISSIONS
+    base_filters = store_scope("id")
+    list_title = _l("Magasins")
+    show_title = _l("Magasin")
+    add_title = _l("Nouveau magasin")
+    edit_title = _l("Modifier le magasin")
+    list_columns = ["code", "name", "phone", "currency", "timezone", "is_active"]
+    show_columns = ["code", "name", "address", "phone", "currency", "timezone", "tax_id", "invoice_footer",
+                    "logo", "discount_threshold", "pending_payment_limit_minutes", "is_active", "users"]
+    add_columns = edit_columns = ["code", "name", "address", "phone", "currency", "timezone", "tax_id",
+                                  "invoice_footer", "logo", "discount_threshold",
+                                  "pending_payment_limit_minutes", "is_active"]
+    search_columns = ["code", "name", "is_active"]
+    label_columns = STORE_LABELS
+
+
+class StoreUserModelView(ModelView):
+    datamodel = ScopedInterface(StoreUser)
+    class_permission_name = "StoreUser"
+    method_permission_name = VIEW_PERMISSIONS
+    base_filters = store_scope()
+    list_title = _l("Affectations aux magasins")
+    add_title = _l("Affecter un utilisateur")
+    list_columns = ["store", "user"]
+    add_columns = edit_columns = show_columns = ["store", "user"]
+    search_columns = ["store", "user"]
+    label_columns = STORE_LABELS
+    add_form_query_rel_fields = {"store": store_scope("id")}
+
+
+def register(appbuilder):
+    appbuilder.add_view(StoreModelView, "stores", label=_l("Magasins"), icon="fa-building",
+                        category="admin", category_label=_l("Administration"))
+    appbuilder.add_view(StoreUserModelView, "store_users", label=_l("Affectations aux magasins"),
+                        icon="fa-link", category="admin")

@@ -1,0 +1,22 @@
+"""Serve the app (embedded default: SQLite under instance/, Huey jobs in a thread of this process)."""
+import os
+
+from app import create_app
+from app.extensions import huey
+
+app = create_app()
+
+
+def start_in_process_jobs():
+    """Without REDIS_URL the queue lives in memory: run its consumer in this process."""
+    if os.environ.get("REDIS_URL"):
+        return None
+    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer
+
+
+if __name__ == "__main__":
+    start_in_process_jobs()
+    port = int(os.environ.get("PORT", "8000"))
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=port, debug=app.debug, use_reloader=False)
