@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := app:create_app
 
-.PHONY: run test db venv bench clean
+.PHONY: run test db venv translations messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-db: venv
+# The UI's source strings are French; app/translations holds the English catalog.
+translations: venv
+	$(BIN)/pybabel compile -q -d app/translations
+
+messages: venv
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations
+
+db: translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask init-security
@@ -23,7 +31,7 @@ db: venv
 run: db
 	PORT=$(PORT) $(BIN)/python run.py
 
-test: venv
+test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -7,7 +7,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import DEFAULT_JWT_SECRET_KEY, DEFAULT_SECRET_KEY, config_from_env
 
-from .extensions import appbuilder, csrf, db, huey, migrate
+from . import models  # noqa: F401  every model, before FAB and Alembic read the metadata
+from flask_appbuilder import AppBuilder
+
+from .extensions import csrf, db, huey, migrate
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -28,11 +31,11 @@ def create_app(config_class=None):
     csrf.init_app(app)  # before FAB, so that FAB's REST APIs exempt themselves
 
     with app.app_context():
-        from . import models  # noqa: F401  every model, before FAB and Alembic read the metadata
         from .accounts import api as accounts_api
         from .core import errors, formatting, headers, health, views as core_views
         from .stores import api as stores_api, views as stores_views
 
+        appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         for module in (core_views, stores_views, stores_api, accounts_api):
             module.register(appbuilder)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, text
 from werkzeug.security import check_password_hash
 
 from .accounts.roles import ADMIN, ROLE_PERMISSIONS, ROLES
-from .extensions import appbuilder, db
+from .extensions import db, security_manager
 from .security import hash_password
 
 DEMO_STORES = [
@@ -36,11 +36,11 @@ KEPT_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "ab_role",
 
 def init_security():
     """Create every permission, the five roles, and give each role its permissions (idempotent)."""
-    sm = appbuilder.sm
+    sm = security_manager()
     sm.create_db()
     for name in ROLES:  # the admin role must exist before FAB grants it each new permission
         sm.find_role(name) or sm.add_role(name)
-    appbuilder.add_permissions(update_perms=True)
+    current_app.appbuilder.add_permissions(update_perms=True)
     all_pvms = db.session.execute(select(sm.permissionview_model)).scalars().all()
     for name in ROLES:
         role = sm.find_role(name)
@@ -80,7 +80,7 @@ def seed_data(reset_passwords=False, flush=False):
             db.session.add(store)
         stores[values["code"]] = store
     db.session.flush()
-    sm = appbuilder.sm
+    sm = security_manager()
     for email, password, role_name, first, last, codes in DEMO_ACCOUNTS:
         role = sm.find_role(role_name)
         if role is None:

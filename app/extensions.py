@@ -1,7 +1,8 @@
 """Extension objects, created here and initialised in create_app."""
 import os
 
-from flask_appbuilder import AppBuilder, Model
+from flask import current_app
+from flask_appbuilder import Model
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -13,7 +14,6 @@ from huey import MemoryHuey, RedisHuey
 db = SQLAlchemy(model_class=Model)
 migrate = Migrate()
 csrf = CSRFProtect()
-appbuilder = AppBuilder(update_perms=False)
 limiter = Limiter(key_func=get_remote_address)
 
 
@@ -30,3 +30,8 @@ def _make_huey():
 
 
 huey = _make_huey()
+
+
+def security_manager():
+    """FAB's security manager of the current app (one AppBuilder per app, made in create_app)."""
+    return current_app.appbuilder.sm

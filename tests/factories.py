@@ -1,5 +1,5 @@
 """Objects for tests, created through the same code paths as the app."""
-from app.extensions import appbuilder, db
+from app.extensions import db, security_manager
 from app.security import hash_password
 from app.stores.models import Store
 from app.stores.services import add_user_to_store
@@ -13,7 +13,7 @@ def make_store(code, name=None, **values):
 
 
 def make_user(email, password, role, stores=()):
-    sm = appbuilder.sm
+    sm = security_manager()
     user = sm.user_model(username=email, email=email, first_name=email.split("@")[0], last_name="Test",
                          active=True, roles=[sm.find_role(role)], password=hash_password(password))
     db.session.add(user)

@@ -6,7 +6,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
-from ..extensions import appbuilder, limiter
+from ..extensions import limiter, security_manager
 from . import tokens
 
 
@@ -67,7 +67,7 @@ class AuthApi(BaseApi):
             errors["password"] = [str(_l("Champ obligatoire."))]
         if errors:
             return json_error(400, None, errors)
-        user = appbuilder.sm.auth_user_db(email.strip(), password)
+        user = security_manager().auth_user_db(email.strip(), password)
         if user is None:
             return json_error(401, _l("E-mail ou mot de passe incorrect."))
         return self.response(200, **tokens.issue_pair(user))
@@ -105,7 +105,7 @@ class AuthApi(BaseApi):
             return json_error(401)
         if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"]):
             return json_error(401)
-        user = appbuilder.sm.get_user_by_id(int(payload["sub"]))
+        user = security_manager().get_user_by_id(int(payload["sub"]))
         if user is None or not user.is_active:
             return json_error(401)
         tokens.revoke(payload["jti"], tokens.expiry_of(payload))

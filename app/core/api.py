@@ -2,6 +2,7 @@
 import functools
 
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -51,16 +52,24 @@ def french_field_errors(messages):
     return text
 
 
+# FAB's own English answers, said in French.
+FAB_MESSAGES = {
+    "Request is not JSON": _l("Corps JSON attendu."),
+    "Not a valid rison/json argument": _l("Paramètre de requête (q) invalide."),
+    "Not a valid rison argument": _l("Paramètre de requête (q) invalide."),
+    "OK": _l("Supprimé."),
+}
+
+
 class ScopedInterface(SQLAInterface):
     """FAB's datamodel, raising clean domain errors instead of SQL text."""
 
     def _write(self, operation, item, commit):
         try:
             operation(item, commit=commit)
-        except IntegrityError as exc:
-            raise integrity_error_to_domain(exc) from exc
-        except SQLAlchemyError as exc:
-            cause = exc.__cause__ or exc
+        except (SQLAlchemyError, DatabaseException) as exc:
+            # FAB wraps edit/delete errors in DatabaseException; the cause says what happened.
+            cause = exc if isinstance(exc, IntegrityError) else exc.__cause__
             if isinstance(cause, IntegrityError):
                 raise integrity_error_to_domain(cause) from exc
             raise Conflict() from exc
@@ -100,6 +109,16 @@ class BoutiqueModelRestApi(ModelRestApi):
     method_permission_name = READ_WRITE_PERMISSIONS
     page_size = 25
     max_page_size = 100
+
+    @staticmethod
+    def response(code, **kwargs):
+        message = kwargs.get("message")
+        if isinstance(message, str):
+            if message in FAB_MESSAGES:
+                kwargs["message"] = str(FAB_MESSAGES[message])
+            elif message.startswith("Not a valid rison schema"):
+                kwargs["message"] = str(FAB_MESSAGES["Not a valid rison argument"])
+        return ModelRestApi.response(code, **kwargs)
 
     def response_400(self, message=None):
         return self.response(400, message=str(message or HTTP_MESSAGES[400]))

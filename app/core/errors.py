@@ -6,7 +6,9 @@ status of the error; pages show the French message. No answer carries SQL text.
 import logging
 import re
 
-from flask import jsonify, render_template, request
+import prison
+
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -114,13 +116,32 @@ def json_error(status, message=None, errors=None):
     return jsonify(body), status
 
 
+def render_error(status, message):
+    """A French error page inside the back-office layout."""
+    appbuilder = current_app.appbuilder
+    return render_template("errors/error.html", status=status, message=str(message),
+                           base_template=appbuilder.base_template, appbuilder=appbuilder)
+
+
 def register(app):
+    @app.before_request
+    def _reject_unreadable_query_argument():
+        """FAB's rison parser can recurse without end on input like `(((`: check it first."""
+        raw = request.args.get("q")
+        if raw is None or not is_api_request():
+            return None
+        try:
+            prison.loads(raw)
+        except Exception:  # noqa: BLE001 - RecursionError, ValueError...: all are bad input
+            return json_error(400, _l("Paramètre de requête (q) invalide."))
+        return None
+
     @app.errorhandler(DomainError)
     def _domain_error(exc):
         db.session.rollback()
         if is_api_request():
             return jsonify(exc.to_dict()), exc.status
-        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+        return render_error(exc.status, exc.message), exc.status
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc):
@@ -135,7 +156,7 @@ def register(app):
         if is_api_request():
             return json_error(exc.code, message)
         if exc.code in (400, 403, 404, 405, 413):
-            return render_template("errors/error.html", status=exc.code, message=message), exc.code
+            return render_error(exc.code, message), exc.code
         return exc
 
     @app.errorhandler(SQLAlchemyError)
@@ -152,7 +173,7 @@ def register(app):
         db.session.rollback()
         if is_api_request():
             return json_error(500)
-        return render_template("errors/error.html", status=500, message=HTTP_MESSAGES[500]), 500
+        return render_error(500, HTTP_MESSAGES[500]), 500
 
     def _too_many(exc):
         response = exc.get_response()
@@ -160,7 +181,7 @@ def register(app):
         if is_api_request():
             body, status = json_error(429)
         else:
-            body = render_template("errors/error.html", status=429, message=HTTP_MESSAGES[429])
+            body = render_error(429, HTTP_MESSAGES[429])
         from flask import make_response
 
         answer = make_response(body, 429)

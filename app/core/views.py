@@ -17,14 +17,14 @@ ROLE_LABELS = {
     "STOCKER": _l("Magasinier"),
 }
 
-# The home page's entry points: (label, endpoint, icon, (permission, view) that grants it).
+# The home page's entry points: (label, endpoint or (endpoint, url values), icon, (permission, view) that grants it).
 # Domains add theirs; an entry shows only when its endpoint exists and the user has the permission.
 ENTRY_POINTS = [
     (_l("Magasins"), "StoreModelView.list", "fa-building", ("can_read", "Store")),
     (_l("Utilisateurs"), "UserDBModelView.list", "fa-users", ("can_list", "UserDBModelView")),
     (_l("Affectations aux magasins"), "StoreUserModelView.list", "fa-link", ("can_read", "StoreUser")),
     (_l("Journal d'audit"), "AuditLogModelView.list", "fa-history", ("can_read", "AuditLog")),
-    (_l("API (Swagger)"), "SwaggerView.show", "fa-code", ("can_get", "OpenApi")),
+    (_l("API (Swagger)"), ("SwaggerView.show", {"version": "v1"}), "fa-code", ("can_show", "SwaggerView")),
 ]
 
 
@@ -59,9 +59,10 @@ class HomeView(IndexView):
     def _entries(self):
         sm = self.appbuilder.sm
         entries = []
-        for label, endpoint, icon, (permission, view) in ENTRY_POINTS:
+        for label, target, icon, (permission, view) in ENTRY_POINTS:
+            endpoint, values = target if isinstance(target, tuple) else (target, {})
             if endpoint in current_app.view_functions and sm.has_access(permission, view):
-                entries.append({"label": label, "url": url_for(endpoint), "icon": icon})
+                entries.append({"label": label, "url": url_for(endpoint, **values), "icon": icon})
         return entries
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import delete, select
 
 from ..core import audit
 from ..core.errors import ValidationFailed
-from ..extensions import appbuilder, db
+from ..extensions import db, security_manager
 from .models import StoreUser
 
 
@@ -12,7 +12,7 @@ def assign_users(store, user_ids):
     if not isinstance(user_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in user_ids):
         raise ValidationFailed(errors={"user_ids": ["Liste d'identifiants d'utilisateurs attendue."]})
     wanted = set(user_ids)
-    user_model = appbuilder.sm.user_model
+    user_model = security_manager().user_model
     found = set(db.session.execute(select(user_model.id).where(user_model.id.in_(wanted))).scalars())
     missing = sorted(wanted - found)
     if missing:

@@ -1,0 +1,131 @@
+"""Health, security headers, CSRF, safe redirects, French pages, secrets in production."""
+import pytest
+
+import config
+from tests.conftest import DEMO
+
+
+def test_health_needs_no_auth(client, app):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["redis"] == ("ok" if app.config.get("REDIS_URL") else "absent")
+
+
+def test_health_reports_an_unreachable_redis(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "error"
+
+
+def test_security_headers_on_pages_and_api(client):
+    for path in ("/login/", "/health", "/api/v1/stores/"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_session_cookie_is_httponly_and_samesite(client):
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_forms_need_a_csrf_token(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    assert response.status_code == 400
+    assert "Requête invalide" in response.get_data(as_text=True)
+    # The API uses bearer tokens, not cookies: no CSRF token needed there.
+    api = client.post("/api/v1/auth/token/", json={"email": "admin@boutique.cm", "password": "admin123!"})
+    assert api.status_code == 200
+
+
+def test_logout_is_a_post(client):
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    assert client.get("/logout/").status_code == 405
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/").headers["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "http://127.0.0.1.evil.example/"])
+def test_login_never_redirects_off_site(client, target):
+    response = client.post(f"/login/?next={target}", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    assert response.status_code == 302
+    assert "evil" not in response.headers["Location"]
+
+
+def test_a_forged_host_header_does_not_drive_redirects(client):
+    response = client.post("/login/?next=http://evil.example/", headers={"Host": "evil.example"},
+                           data={"username": "admin@boutique.cm", "password": "admin123!"})
+    assert "evil.example" not in response.headers.get("Location", "").split("/")[2:3] or \
+        response.headers["Location"].startswith("/")
+
+
+@pytest.mark.parametrize("role,label", [("ADMIN", "Administrateur"), ("MANAGER", "Gérant"), ("SALES", "Vendeur"),
+                                        ("CASHIER", "Caissier"), ("STOCKER", "Magasinier")])
+def test_home_page_shows_role_and_stores_in_french(client, role, label):
+    email, password = DEMO[role]
+    client.post("/login/", data={"username": email, "password": password})
+    page = client.get("/").get_data(as_text=True)
+    assert f"Votre rôle : {label}" in page
+    assert "Douala Akwa" in page
+    assert ("Yaoundé Centre" in page) == (role in ("ADMIN", "MANAGER", "STOCKER"))
+    assert "Se déconnecter" in page
+
+
+def test_anonymous_home_goes_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login/")
+
+
+def test_wrong_login_says_so_in_french(client):
+    response = client.post("/login/", data={"username": "admin@boutique.cm", "password": "faux"}, follow_redirects=True)
+    assert "E-mail ou mot de passe incorrect." in response.get_data(as_text=True)
+
+
+def test_forbidden_screen_is_a_french_403(client):
+    client.post("/login/", data={"username": "vendeur1@boutique.cm", "password": "vendeur123!"})
+    response = client.get("/users/list/")
+    assert response.status_code == 403
+    assert "pas le droit de faire cette action" in response.get_data(as_text=True)
+
+
+def test_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and response.get_json()["message"] == "Introuvable."
+
+
+def test_production_refuses_default_secrets(monkeypatch):
+    from app import create_app
+
+    class Production(config.ProdConfig):
+        SECRET_KEY = config.DEFAULT_SECRET_KEY
+        JWT_SECRET_KEY = "a-real-secret-of-enough-length-0123456789"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Production)
+
+    class ProductionJwt(Production):
+        SECRET_KEY = "another-real-secret-of-enough-length-0123"
+        JWT_SECRET_KEY = config.DEFAULT_JWT_SECRET_KEY
+
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
+        create_app(ProductionJwt)
+
+
+def test_english_is_selectable(client):
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    client.get("/lang/en")
+    page = client.get("/").get_data(as_text=True)
+    assert "Your role: Administrator" in page

@@ -1,0 +1,98 @@
+"""The RBAC contract: every API endpoint x every role -> the expected status.
+
+Every later domain adds its rows here; `test_every_api_endpoint_is_in_the_matrix`
+fails when an endpoint exists that the table does not cover.
+"""
+import re
+
+import pytest
+
+from app.extensions import db, security_manager
+from tests.conftest import DEMO, get_tokens
+from tests.factories import make_store, make_user, store_by_code
+
+ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
+
+
+def only(code, *roles, others=403):
+    """`code` for the named roles, `others` for the remaining signed-in roles, 401 anonymous."""
+    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
+
+
+def everyone(code):
+    return only(code, *ROLES[1:])
+
+
+def public(code):
+    return {role: code for role in ROLES}
+
+
+MATRIX = [
+    # auth: public endpoints (bad credentials answer 401 whoever asks)
+    ("POST", "/api/v1/auth/token/", lambda t: {"email": "nobody@x.cm", "password": "x"}, public(401)),
+    ("POST", "/api/v1/auth/token/refresh/", lambda t: {"refresh": "invalid"}, public(401)),
+    ("POST", "/api/v1/auth/logout/", None, everyone(200)),
+    # stores
+    ("GET", "/api/v1/stores/", None, everyone(200)),
+    ("GET", "/api/v1/stores/_info", None, everyone(200)),
+    ("GET", "/api/v1/stores/{store}", None, everyone(200)),
+    ("POST", "/api/v1/stores/", lambda t: {"code": "NEW1", "name": "Nouveau magasin"}, only(201, "ADMIN")),
+    ("PUT", "/api/v1/stores/{store}", lambda t: {"name": "Douala Akwa (rénové)"}, only(200, "ADMIN")),
+    ("DELETE", "/api/v1/stores/{spare_store}", None, only(200, "ADMIN")),
+    ("POST", "/api/v1/stores/{store}/assign-users/", lambda t: {"user_ids": [t["spare_user"]]}, only(200, "ADMIN")),
+    # users
+    ("GET", "/api/v1/users/", None, only(200, "ADMIN")),
+    ("GET", "/api/v1/users/_info", None, only(200, "ADMIN")),
+    ("GET", "/api/v1/users/{spare_user}", None, only(200, "ADMIN")),
+    ("POST", "/api/v1/users/", lambda t: {
+        "email": "nouveau@boutique.cm", "first_name": "Nadia", "last_name": "Owona", "active": True,
+        "roles": [t["sales_role"]], "password": "motdepasse123!"}, only(201, "ADMIN")),
+    ("PUT", "/api/v1/users/{spare_user}", lambda t: {"first_name": "Renommé"}, only(200, "ADMIN")),
+    ("DELETE", "/api/v1/users/{spare_user}", None, only(200, "ADMIN")),
+    # documentation and menu
+    ("GET", "/api/v1/_openapi", None, only(200, "ADMIN", "MANAGER")),
+    ("GET", "/api/v1/menu/", None, everyone(200)),
+]
+
+
+@pytest.fixture
+def targets(app):
+    with app.app_context():
+        spare = make_store("SPR1", "Magasin de réserve")
+        user = make_user("temporaire@boutique.cm", "temp123!", "SALES")
+        return {
+            "store": store_by_code("DLA1").id,
+            "spare_store": spare.id,
+            "spare_user": user.id,
+            "sales_role": security_manager().find_role("SALES").id,
+        }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,path,body,expected", MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX])
+def test_rbac(client, targets, role, method, path, body, expected):
+    headers = {}
+    if role != "ANON":
+        email, password = DEMO[role]
+        headers["Authorization"] = "Bearer " + get_tokens(client, email, password)["access"]
+    response = client.open(path.format(**targets), method=method, headers=headers,
+                           json=body(targets) if body else None)
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:300]
+    if response.status_code >= 400:
+        assert response.is_json and response.get_json()["message"]
+
+
+def _normalise(rule):
+    return re.sub(r"<(?:\w+:)?\w+>|\{\w+\}", "{id}", rule)
+
+
+def test_every_api_endpoint_is_in_the_matrix(app):
+    covered = {(method, _normalise(path)) for method, path, *_ in MATRIX}
+    existing = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            existing.add((method, _normalise(rule.rule.replace("<version>", "v1"))))
+    assert existing - covered == set(), "endpoints missing from the RBAC matrix"
+    assert covered - existing == set(), "matrix rows for endpoints that do not exist"
