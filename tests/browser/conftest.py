@@ -59,14 +59,22 @@ def live_server(csrf_app):
     thread.join(timeout=5)
 
 
+def _missing(what):
+    """Outside CI a missing browser skips the browser tests; in CI it fails them."""
+    if os.environ.get("CI"):
+        pytest.fail(f"The browser tests need {what} in CI")
+    pytest.skip(f"needs {what}")
+
+
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("Playwright (pip install -r requirements-dev.txt)")
     executable = shutil.which("chromium")
     if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("needs Debian's chromium package")
+        _missing("Debian's chromium package (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
