@@ -3,3 +3,13 @@ from flask_appbuilder.security.sqla.models import User  # noqa: F401  FAB's user
 from .accounts.models import RevokedToken  # noqa: F401
 from .core.models import AuditLog, Sequence  # noqa: F401
 from .stores.models import Store, StoreUser  # noqa: F401
+from .catalog.models import Brand, Category, Product, ProductImage, ProductSpec  # noqa: F401
+from .stock.models import (  # noqa: F401
+    InventoryMovement,
+    ProductStock,
+    SerialNumber,
+    StockCount,
+    StockCountLine,
+    Transfer,
+    TransferLine,
+)

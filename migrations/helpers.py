@@ -1,6 +1,14 @@
 """Helpers shared by migrations."""
 from alembic import op
 
+# PostgreSQL-only indexes written by hand in migrations (trigram, expression): the
+# models do not declare them, so autogenerate is told to leave them alone.
+MANUAL_INDEXES = {"ix_product_search_trgm", "ix_product_sku_prefix"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in MANUAL_INDEXES)
+
 
 def create_append_only_guard(table):
     """On PostgreSQL the database itself refuses UPDATE and DELETE on a ledger table.

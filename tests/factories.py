@@ -26,3 +26,21 @@ def make_user(email, password, role, stores=()):
 
 def store_by_code(code):
     return db.session.execute(db.select(Store).where(Store.code == code)).scalar_one()
+
+
+def make_product(sku, name=None, sale_price="15000", **values):
+    from decimal import Decimal
+
+    from app.catalog.models import Product
+
+    product = Product(sku=sku, name=name or f"Produit {sku}", sale_price=Decimal(sale_price), **values)
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def put_in_stock(store, product, quantity, movement_type="ADJUSTMENT"):
+    from app.stock import services
+
+    services.move(store.id, product.id, quantity, movement_type, note="stock de test")
+    db.session.commit()

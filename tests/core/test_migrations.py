@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 import config
+from migrations.helpers import include_object
 from tests.conftest import POSTGRES_SERVER, create_database, drop_database
 
 
@@ -17,7 +18,8 @@ def _schema_diff(app):
 
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object})
             return compare_metadata(context, db.metadata)
 
 

@@ -1,0 +1,221 @@
+"""Stock per store, its append-only ledger, serial numbers, transfers and counts."""
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from ..core.models import utcnow
+from ..extensions import db
+
+MOVEMENT_TYPES = ("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "COUNT")
+SERIAL_STATUSES = ("IN_STOCK", "SOLD", "RETURNED", "DEFECTIVE", "IN_TRANSIT")
+TRANSFER_STATUSES = ("DRAFT", "SENT", "RECEIVED", "CANCELLED")
+COUNT_STATUSES = ("OPEN", "VALIDATED", "CANCELLED")
+
+
+def _one_of(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ProductStock(db.Model):
+    """quantity on hand and reserved for partly paid sales; available = quantity - reserved."""
+
+    __tablename__ = "product_stock"
+    __table_args__ = (
+        UniqueConstraint("store_id", "product_id", name="uq_product_stock_store_product"),
+        CheckConstraint("quantity >= 0", name="ck_product_stock_quantity"),
+        CheckConstraint("reserved >= 0 AND reserved <= quantity", name="ck_product_stock_reserved"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    quantity = Column(Integer, nullable=False, default=0)
+    reserved = Column(Integer, nullable=False, default=0)
+
+    store = db.relationship("Store")
+    product = db.relationship("Product")
+
+    @property
+    def available(self):
+        return self.quantity - self.reserved
+
+    def __repr__(self):
+        return f"{self.store_id}/{self.product_id}: {self.quantity} ({self.reserved} réservé(s))"
+
+
+class InventoryMovement(db.Model):
+    """Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE. Corrections are new rows."""
+
+    __tablename__ = "inventory_movement"
+    __table_args__ = (
+        CheckConstraint(_one_of("type", MOVEMENT_TYPES), name="ck_inventory_movement_type"),
+        CheckConstraint("quantity <> 0", name="ck_inventory_movement_quantity"),
+        CheckConstraint("balance_after >= 0", name="ck_inventory_movement_balance"),
+        Index("ix_inventory_movement_store_product", "store_id", "product_id", "id"),
+    )
+
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
+    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    type = Column(String(16), nullable=False)
+    quantity = Column(Integer, nullable=False)  # signed
+    balance_after = Column(Integer, nullable=False)
+    reference_type = Column(String(32))  # the document that moved the goods: Sale, Transfer, StockCount...
+    reference_id = Column(Integer)
+    reference = Column(String(64))  # its number, for people
+    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    note = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    store = db.relationship("Store")
+    product = db.relationship("Product")
+    user = db.relationship("User")
+
+    def __repr__(self):
+        return f"{self.type} {self.quantity:+d} → {self.balance_after}"
+
+
+class SerialNumber(db.Model):
+    """One unit of a track_serial product (serial number or IMEI)."""
+
+    __tablename__ = "serial_number"
+    __table_args__ = (
+        UniqueConstraint("product_id", "serial", name="uq_serial_number_product_serial"),
+        CheckConstraint(_one_of("status", SERIAL_STATUSES), name="ck_serial_number_status"),
+        Index("ix_serial_number_store_product_status", "store_id", "product_id", "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
+    serial = Column(String(64), nullable=False, index=True)
+    status = Column(String(16), nullable=False, default="IN_STOCK")
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    product = db.relationship("Product")
+    store = db.relationship("Store")
+
+    def __repr__(self):
+        return self.serial
+
+
+transfer_line_serial = Table(
+    "transfer_line_serial",
+    db.metadata,
+    Column("transfer_line_id", Integer, ForeignKey("transfer_line.id", ondelete="CASCADE"), primary_key=True),
+    Column("serial_number_id", Integer, ForeignKey("serial_number.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Transfer(db.Model):
+    """Goods sent from one store to another: DRAFT → SENT → RECEIVED, or CANCELLED.
+
+    It belongs to its source store (store_id); the destination's staff see it too.
+    """
+
+    __tablename__ = "transfer"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", TRANSFER_STATUSES), name="ck_transfer_status"),
+        CheckConstraint("store_id <> destination_store_id", name="ck_transfer_two_stores"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(40), unique=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    destination_store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    status = Column(String(16), nullable=False, default="DRAFT")
+    note = Column(Text)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True))
+    received_at = Column(DateTime(timezone=True))
+
+    store = db.relationship("Store", foreign_keys=[store_id])
+    destination_store = db.relationship("Store", foreign_keys=[destination_store_id])
+    created_by = db.relationship("User")
+    lines = db.relationship("TransferLine", back_populates="transfer", cascade="all, delete-orphan",
+                            order_by="TransferLine.id")
+
+    def __repr__(self):
+        return self.number or f"Transfert #{self.id}"
+
+
+class TransferLine(db.Model):
+    __tablename__ = "transfer_line"
+    __table_args__ = (
+        UniqueConstraint("transfer_id", "product_id", name="uq_transfer_line_product"),
+        CheckConstraint("quantity > 0", name="ck_transfer_line_quantity"),
+        CheckConstraint("received_quantity IS NULL OR received_quantity >= 0", name="ck_transfer_line_received"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    transfer_id = Column(Integer, ForeignKey("transfer.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    received_quantity = Column(Integer)  # set on receipt; the difference with quantity is recorded
+
+    transfer = db.relationship("Transfer", back_populates="lines")
+    product = db.relationship("Product")
+    serials = db.relationship("SerialNumber", secondary=transfer_line_serial)
+
+    @property
+    def difference(self):
+        return None if self.received_quantity is None else self.received_quantity - self.quantity
+
+
+class StockCount(db.Model):
+    """An inventory: OPEN with the expected quantities snapshotted, then VALIDATED by a manager."""
+
+    __tablename__ = "stock_count"
+    __table_args__ = (CheckConstraint(_one_of("status", COUNT_STATUSES), name="ck_stock_count_status"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(40), unique=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    status = Column(String(16), nullable=False, default="OPEN")
+    note = Column(Text)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    validated_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    validated_at = Column(DateTime(timezone=True))
+
+    store = db.relationship("Store")
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+    validated_by = db.relationship("User", foreign_keys=[validated_by_id])
+    lines = db.relationship("StockCountLine", back_populates="count", cascade="all, delete-orphan",
+                            order_by="StockCountLine.id")
+
+    def __repr__(self):
+        return self.number or f"Inventaire #{self.id}"
+
+
+class StockCountLine(db.Model):
+    __tablename__ = "stock_count_line"
+    __table_args__ = (
+        UniqueConstraint("count_id", "product_id", name="uq_stock_count_line_product"),
+        CheckConstraint("expected_quantity >= 0", name="ck_stock_count_line_expected"),
+        CheckConstraint("counted_quantity IS NULL OR counted_quantity >= 0", name="ck_stock_count_line_counted"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    count_id = Column(Integer, ForeignKey("stock_count.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
+    expected_quantity = Column(Integer, nullable=False)
+    counted_quantity = Column(Integer)
+
+    count = db.relationship("StockCount", back_populates="lines")
+    product = db.relationship("Product")
+
+    @property
+    def difference(self):
+        return None if self.counted_quantity is None else self.counted_quantity - self.expected_quantity
