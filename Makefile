@@ -16,11 +16,11 @@ venv: $(VENV)/.installed
 
 # The UI's source strings are French; app/translations holds the English catalog.
 translations: venv
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile --statistics -d app/translations
 
 messages: venv
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
 
 db: translations
 	mkdir -p instance

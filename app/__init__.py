@@ -32,13 +32,21 @@ def create_app(config_class=None):
 
     with app.app_context():
         from .accounts import api as accounts_api
+        from .catalog import api as catalog_api, views as catalog_views
         from .core import errors, formatting, headers, health, views as core_views
+        from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
-        for module in (core_views, stores_views, stores_api, accounts_api):
-            module.register(appbuilder)
+        domains = (
+            (core_views, stores_views, stores_api, accounts_api),
+            (catalog_views, catalog_api),
+            (stock_views, stock_api),
+        )
+        for modules in domains:
+            for module in modules:
+                module.register(appbuilder)
         errors.register(app)
         formatting.register(app)
         headers.register(app)

@@ -67,6 +67,7 @@ def clear_application_data():
 
 
 def seed_data(reset_passwords=False, flush=False):
+    from .catalog.demo import seed_demo_catalog
     from .stores.models import Store
     from .stores.services import add_user_to_store
 
@@ -100,6 +101,7 @@ def seed_data(reset_passwords=False, flush=False):
         for code in codes:
             add_user_to_store(stores[code], user)
     db.session.commit()
+    seed_demo_catalog(list(stores.values()))
 
 
 def register_cli(app):

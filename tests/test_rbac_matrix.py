@@ -1,14 +1,17 @@
 """The RBAC contract: every API endpoint x every role -> the expected status.
 
-Every later domain adds its rows here; `test_every_api_endpoint_is_in_the_matrix`
-fails when an endpoint exists that the table does not cover.
+Each domain keeps its rows in tests/<domain>/rbac.py (ROWS + make_targets), merged
+here; `test_every_api_endpoint_is_in_the_matrix` fails when an endpoint exists that
+the table does not cover.
 """
 import re
 
 import pytest
 
 from app.extensions import db, security_manager
+from tests.catalog import rbac as catalog_rbac
 from tests.conftest import DEMO, get_tokens
+from tests.stock import rbac as stock_rbac
 from tests.factories import make_store, make_user, store_by_code
 
 ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
@@ -27,7 +30,7 @@ def public(code):
     return {role: code for role in ROLES}
 
 
-MATRIX = [
+FOUNDATION_ROWS = [
     # auth: public endpoints (bad credentials answer 401 whoever asks)
     ("POST", "/api/v1/auth/token/", lambda t: {"email": "nobody@x.cm", "password": "x"}, public(401)),
     ("POST", "/api/v1/auth/token/refresh/", lambda t: {"refresh": "invalid"}, public(401)),
@@ -55,17 +58,30 @@ MATRIX = [
 ]
 
 
+def make_foundation_targets():
+    spare = make_store("SPR1", "Magasin de réserve")
+    user = make_user("temporaire@boutique.cm", "temp123!", "SALES")
+    return {
+        "store": store_by_code("DLA1").id,
+        "other_store": store_by_code("YDE1").id,
+        "spare_store": spare.id,
+        "spare_user": user.id,
+        "sales_role": security_manager().find_role("SALES").id,
+    }
+
+
+DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catalog_rbac.make_targets),
+           (stock_rbac.ROWS, stock_rbac.make_targets)]
+MATRIX = [row for rows, _ in DOMAINS for row in rows]
+
+
 @pytest.fixture
 def targets(app):
+    values = {}
     with app.app_context():
-        spare = make_store("SPR1", "Magasin de réserve")
-        user = make_user("temporaire@boutique.cm", "temp123!", "SALES")
-        return {
-            "store": store_by_code("DLA1").id,
-            "spare_store": spare.id,
-            "spare_user": user.id,
-            "sales_role": security_manager().find_role("SALES").id,
-        }
+        for _, make_targets in DOMAINS:
+            values.update(make_targets())
+    return values
 
 
 @pytest.mark.parametrize("role", ROLES)

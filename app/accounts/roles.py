@@ -2,8 +2,11 @@
 
 `flask init-security` gives each role every permission-on-view that one of its pairs
 matches (ADMIN gets them all). Patterns are anchored: FAB names views by prefix.
-Later domains add their lines here: this table is the RBAC contract.
+Each domain keeps its pairs in app/<domain>/permissions.py; this module merges them.
 """
+from ..catalog.permissions import ROLE_PERMISSIONS as CATALOG_PERMISSIONS
+from ..stock.permissions import ROLE_PERMISSIONS as STOCK_PERMISSIONS
+
 ADMIN, MANAGER, SALES, CASHIER, STOCKER = "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"
 ROLES = [ADMIN, MANAGER, SALES, CASHIER, STOCKER]
 
@@ -16,7 +19,7 @@ SELF_SERVICE = [
     (r"^(admin|stores)$", r"^menu_access$"),
 ]
 
-ROLE_PERMISSIONS = {
+FOUNDATION = {
     MANAGER: SELF_SERVICE + [
         (r"^(StoreUser|AuditLog)$", r"^can_read$"),
         (r"^(store_users|audit)$", r"^menu_access$"),
@@ -26,3 +29,19 @@ ROLE_PERMISSIONS = {
     CASHIER: SELF_SERVICE,
     STOCKER: SELF_SERVICE,
 }
+
+
+def _merge(*domains):
+    merged = {role: [] for role in ROLES if role != ADMIN}
+    for domain in domains:
+        for role, pairs in domain.items():
+            merged[role].extend(pairs)
+    return merged
+
+
+# One line per domain: each keeps its own table in app/<domain>/permissions.py.
+ROLE_PERMISSIONS = _merge(
+    FOUNDATION,
+    CATALOG_PERMISSIONS,
+    STOCK_PERMISSIONS,
+)
