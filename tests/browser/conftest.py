@@ -1,24 +1,24 @@
-"""Browser fixtures: the session app served by a real HTTP server, driven by headless Chromium.
+"""Browser fixtures: the app served by a real HTTP server, driven by headless Chromium.
 
-- `live_server` serves the session `app` (migrated, re-seeded before every test by the
-  autouse `seeded` fixture) with werkzeug on 127.0.0.1 and a free port, in a daemon thread.
-  CSRF is switched ON while the browser tests run (TestConfig turns it off for the test
-  client): real forms must carry a valid token. It is switched back off when the last
-  browser test has run, so the other test packages see TestConfig unchanged.
-  (A second `create_app` in the same process is not an option: the FAB `appbuilder`
-  singleton would swap its security manager under the session app.)
-- `browser` is Debian's Chromium (/usr/bin/chromium) through Playwright; no browser download.
-- `page` is a fresh context and page per test; on teardown a screenshot named after the
-  test is saved into tests/screenshots/ (gitignored).
+- `live_app` is a second app built by `create_app` on the session database (the one the
+  session `app` fixture migrated and the autouse `seeded` fixture re-seeds before every
+  test), with CSRF protection ON: TestConfig turns it off for the test client, but real
+  forms in a real browser must carry a valid token.
+- `live_server` serves `live_app` with werkzeug on 127.0.0.1 and a free port, in a daemon
+  thread, and gives its base URL.
+- `browser` is Debian's Chromium (/usr/bin/chromium) through Playwright; never a download.
+- `page` is a fresh context and page per test, with `base_url` set (page.goto("/login/"));
+  on teardown a screenshot named after the test goes into tests/screenshots/ (gitignored).
 """
 import os
 import re
 import shutil
-import socket
 import threading
 
 import pytest
 from werkzeug.serving import make_server
+
+import config
 
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "screenshots")
 CHROMIUM_ARGS = [
@@ -32,29 +32,29 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1024, "height": 600}
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="session")
+def live_app(app, database_url):
+    """The app as a browser meets it: same database as `app`, CSRF protection on."""
+    from app import create_app
+    from app.extensions import db
+
+    class BrowserConfig(config.TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        WTF_CSRF_ENABLED = True
+
+    application = create_app(BrowserConfig)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
-@pytest.fixture(scope="package")
-def csrf_app(app):
-    """The session app with CSRF protection on, for as long as the browser tests run."""
-    previous = app.config.get("WTF_CSRF_ENABLED")
-    app.config["WTF_CSRF_ENABLED"] = True
-    yield app
-    app.config["WTF_CSRF_ENABLED"] = previous
-
-
-@pytest.fixture(scope="package")
-def live_server(csrf_app):
+@pytest.fixture(scope="session")
+def live_server(live_app):
     """Base URL of the app served over HTTP, e.g. http://127.0.0.1:40123."""
-    port = _free_port()
-    server = make_server("127.0.0.1", port, csrf_app, threaded=True)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)  # 0: any free port
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
 
