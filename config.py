@@ -51,6 +51,7 @@ class Config:
     AUTH_USER_REGISTRATION = False
     AUTH_USERNAME_CI = True
     FAB_PASSWORD_HASH_METHOD = "scrypt"
+    PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "30"))
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
     RATELIMIT_ENABLED = True

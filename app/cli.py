@@ -52,6 +52,7 @@ def init_security():
                 view.match(pvm.view_menu.name) and perm.match(pvm.permission.name) for view, perm in patterns)]
         role.permissions = sorted(wanted, key=lambda pvm: pvm.id)
     db.session.commit()
+    sm.forget_permissions()
 
 
 def clear_application_data():

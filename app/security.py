@@ -1,5 +1,7 @@
 """Security manager: email login (+ optional Google), JWT with revocation, role helpers."""
 import logging
+import threading
+import time
 
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, g, redirect, request, session, url_for
@@ -7,10 +9,12 @@ from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -102,6 +106,36 @@ class BoutiqueSecurityManager(SecurityManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         self.google = self._register_google(current_app)
+        self._grants = {}  # role id -> (loaded at, {(permission, view), ...})
+        self._grants_lock = threading.Lock()
+
+    # --- permissions: FAB asks the database on every check; a role's grants are read once
+    # and kept for PERMISSION_CACHE_SECONDS (`flask init-security` changes take that long).
+    def exist_permission_on_roles(self, view_name, permission_name, role_ids):
+        return any((permission_name, view_name) in self._role_grants(role_id) for role_id in role_ids)
+
+    def _role_grants(self, role_id):
+        now = time.monotonic()
+        cached = self._grants.get(role_id)
+        if cached and now - cached[0] < current_app.config["PERMISSION_CACHE_SECONDS"]:
+            return cached[1]
+        pv, role_link = self.permissionview_model, assoc_permissionview_role
+        rows = self.session.execute(
+            select(self.permission_model.name, self.viewmenu_model.name)
+            .select_from(pv)
+            .join(role_link, role_link.c.permission_view_id == pv.id)
+            .join(self.permission_model, self.permission_model.id == pv.permission_id)
+            .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
+            .where(role_link.c.role_id == role_id)
+        ).all()
+        grants = frozenset((permission, view) for permission, view in rows)
+        with self._grants_lock:
+            self._grants[role_id] = (now, grants)
+        return grants
+
+    def forget_permissions(self):
+        with self._grants_lock:
+            self._grants.clear()
 
     # --- rate limiting: one limiter for the whole app (the token endpoint uses it too)
     def create_limiter(self, app):
