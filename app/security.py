@@ -106,13 +106,29 @@ class BoutiqueSecurityManager(SecurityManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         self.google = self._register_google(current_app)
-        self._grants = {}  # role id -> (loaded at, {(permission, view), ...})
+        self._grants = {}  # role id -> (loaded at, {(permission, view), ...}); also the public role id
         self._grants_lock = threading.Lock()
 
     # --- permissions: FAB asks the database on every check; a role's grants are read once
     # and kept for PERMISSION_CACHE_SECONDS (`flask init-security` changes take that long).
     def exist_permission_on_roles(self, view_name, permission_name, role_ids):
         return any((permission_name, view_name) in self._role_grants(role_id) for role_id in role_ids)
+
+    def is_item_public(self, permission_name, view_name):
+        role_id = self._public_role_id()
+        return role_id is not None and (permission_name, view_name) in self._role_grants(role_id)
+
+    def _public_role_id(self):
+        now = time.monotonic()
+        cached = self._grants.get("public-role-id")
+        if cached and now - cached[0] < current_app.config["PERMISSION_CACHE_SECONDS"]:
+            return cached[1]
+        role_id = self.session.execute(
+            select(self.role_model.id).where(self.role_model.name == self.auth_role_public)
+        ).scalar_one_or_none()
+        with self._grants_lock:
+            self._grants["public-role-id"] = (now, role_id)
+        return role_id
 
     def _role_grants(self, role_id):
         now = time.monotonic()

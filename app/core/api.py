@@ -1,6 +1,8 @@
 """The base of every REST API: French errors, no SQL text, store scoping by default."""
 import functools
 
+import flask_appbuilder.api as fab_api
+import jsonschema
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -59,6 +61,32 @@ FAB_MESSAGES = {
     "Not a valid rison argument": _l("Paramètre de requête (q) invalide."),
     "OK": _l("Supprimé."),
 }
+
+
+class _ValidatorCache:
+    """Stands in for the `jsonschema` module inside flask_appbuilder.api.
+
+    FAB's @rison decorator calls jsonschema.validate(), which re-checks the schema
+    itself on every request (~2-8 ms); here each schema's validator is built once.
+    """
+
+    ValidationError = jsonschema.ValidationError
+
+    def __init__(self):
+        self._validators = {}
+
+    def validate(self, instance, schema):
+        cached = self._validators.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            validator_class = jsonschema.validators.validator_for(schema)
+            validator_class.check_schema(schema)
+            cached = self._validators[id(schema)] = (schema, validator_class(schema))
+        error = jsonschema.exceptions.best_match(cached[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+fab_api.jsonschema = _ValidatorCache()
 
 
 class ScopedInterface(SQLAInterface):

@@ -132,7 +132,9 @@ def register(app):
             return None
         try:
             prison.loads(raw)
-        except Exception:  # noqa: BLE001 - RecursionError, ValueError...: all are bad input
+        except prison.decoder.ParserException:
+            return None  # FAB answers it (and accepts JSON there)
+        except Exception:  # noqa: BLE001 - RecursionError and the like: bad input
             return json_error(400, _l("Paramètre de requête (q) invalide."))
         return None
 

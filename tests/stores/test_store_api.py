@@ -99,3 +99,8 @@ def test_a_bad_query_argument_is_400_in_french(as_admin):
     response = as_admin.get("/api/v1/stores/?q=(((")
     assert response.status_code == 400
     assert response.get_json()["message"] == "Paramètre de requête (q) invalide."
+
+
+def test_a_json_query_argument_is_accepted_like_rison(as_admin):
+    response = as_admin.get('/api/v1/stores/?q={"page_size":1,"page":0}')
+    assert response.status_code == 200 and len(response.get_json()["result"]) == 1
