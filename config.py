@@ -113,6 +113,9 @@ class TestConfig(Config):
 
 class ProdConfig(Config):
     DEBUG = False
+    # Requests whose Host header is not listed are refused (400): no Host-header games.
+    # (127.0.0.1 and localhost stay allowed for the container health check.)
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") + ["127.0.0.1", "localhost"]
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -1,5 +1,6 @@
 """Serve the app (embedded default: SQLite under instance/, Huey jobs in a thread of this process)."""
 import os
+import signal
 
 from app import create_app
 from app.extensions import huey
@@ -13,6 +14,9 @@ def start_in_process_jobs():
         return None
     consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
     consumer.start()
+    # Huey's consumer takes SIGINT/SIGTERM for itself: give them back so Ctrl+C stops `make run`.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return consumer
 
 

@@ -46,7 +46,8 @@ class BoutiqueAuthDBView(AuthDBView):
             return redirect(self._get_safe_next_url())
         form = EmailLoginForm()
         if form.validate_on_submit():
-            next_url = get_safe_redirect(request.args.get("next", ""))
+            next_url = request.args.get("next")
+            next_url = get_safe_redirect(next_url) if next_url else self.appbuilder.get_url_for_index
             user = self.appbuilder.sm.auth_user_db(form.username.data.strip(), form.password.data)
             if not user:
                 flash(str(self.invalid_login_message), "warning")

@@ -16,7 +16,7 @@ SELF_SERVICE = [
     (r"^UserDBModelView$", r"^(can_userinfo|resetmypassword|userinfoedit)$"),
     (r"^MenuApi$", r"^can_get$"),
     (r"^Store$", r"^can_read$"),
-    (r"^(admin|stores)$", r"^menu_access$"),
+    (r"^(organisation|stores)$", r"^menu_access$"),
 ]
 
 FOUNDATION = {

@@ -95,5 +95,5 @@ class AuditLogModelView(ModelView):
 def register(appbuilder):
     appbuilder.add_view(
         AuditLogModelView, "audit", label=_l("Journal d'audit"), icon="fa-history",
-        category="admin", category_label=_l("Administration"),
+        category="organisation", category_label=_l("Organisation"),
     )

@@ -1,5 +1,6 @@
 """REST APIs: stores (+ assign-users) and users (admin)."""
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import inspect as sa_inspect
@@ -10,6 +11,7 @@ from ..core.scoping import store_scope
 from ..security import hash_password
 from . import services
 from .models import Store
+from .views import STORE_LABELS
 
 STORE_COLUMNS = [
     "id", "code", "name", "address", "phone", "currency", "timezone", "tax_id", "invoice_footer",
@@ -29,6 +31,7 @@ class StoreApi(BoutiqueModelRestApi):
     order_columns = ["code", "name"]
     search_columns = ["code", "name", "is_active"]
     method_permission_name = {**BoutiqueModelRestApi.method_permission_name, "assign_users": "assign"}
+    label_columns = STORE_LABELS
 
     @expose("/<int:pk>/assign-users/", methods=["POST"])
     @protect()
@@ -82,6 +85,9 @@ class UserApi(BoutiqueModelRestApi):
     edit_columns = ["email", "first_name", "last_name", "active", "roles", "password"]
     search_columns = ["email", "first_name", "last_name", "active"]
     order_columns = ["email", "last_name"]
+    label_columns = {"email": _l("Adresse e-mail"), "first_name": _l("Prénom"), "last_name": _l("Nom"),
+                     "active": _l("Actif"), "roles": _l("Rôles"), "password": _l("Mot de passe"),
+                     "last_login": _l("Dernière connexion"), "created_on": _l("Créé le")}
 
     def pre_add(self, item):
         item.email = (item.email or "").strip().lower()

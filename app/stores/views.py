@@ -67,6 +67,6 @@ class StoreUserModelView(ModelView):
 
 def register(appbuilder):
     appbuilder.add_view(StoreModelView, "stores", label=_l("Magasins"), icon="fa-building",
-                        category="admin", category_label=_l("Administration"))
+                        category="organisation", category_label=_l("Organisation"))
     appbuilder.add_view(StoreUserModelView, "store_users", label=_l("Affectations aux magasins"),
-                        icon="fa-link", category="admin")
+                        icon="fa-link", category="organisation")
