@@ -44,3 +44,57 @@ def put_in_stock(store, product, quantity, movement_type="ADJUSTMENT"):
 
     services.move(store.id, product.id, quantity, movement_type, note="stock de test")
     db.session.commit()
+
+
+def put_serials_in_stock(store, product, serials, movement_type="PURCHASE"):
+    """Units of a serial-tracked product enter the store's stock, one serial each."""
+    from app.stock import services
+
+    services.receive_serials(store.id, product.id, list(serials), movement_type, note="stock de test")
+    db.session.commit()
+
+
+# --- customers, sales, shifts (issue 4) ------------------------------------------------------
+
+def user_by_email(email):
+    return security_manager().find_user(email=email)
+
+
+def make_customer(store, name="Jean-Paul Mbarga", phone="+237699112233", **values):
+    from app.customers.models import Customer
+
+    customer = Customer(name=name, phone=phone, store_id=store.id, **values)
+    db.session.add(customer)
+    db.session.commit()
+    return customer
+
+
+def make_draft(store, seller, lines, customer=None, discount=None):
+    """A DRAFT by `seller`; `lines`: [(product, quantity), (product, quantity, unit_price, discount), ...]."""
+    from app.sales import services
+
+    items = []
+    for line in lines:
+        product, quantity, *rest = line
+        item = {"product": product.id, "quantity": quantity}
+        if rest:
+            item["unit_price"] = rest[0]
+        if len(rest) > 1:
+            item["discount"] = rest[1]
+        items.append(item)
+    return services.create_draft(seller, store.id, items, customer=customer.id if customer else None,
+                                 discount=discount)
+
+
+def make_pending_sale(store, seller, lines, **kwargs):
+    """A sale submitted to the till (PENDING_PAYMENT, numbered)."""
+    from app.sales import services
+
+    sale = make_draft(store, seller, lines, **kwargs)
+    return services.submit_sale(seller, sale.id)
+
+
+def open_shift_for(cashier, store, opening_float="50000"):
+    from app.cashier import services
+
+    return services.open_shift(cashier, store.id, opening_float)

@@ -1,5 +1,556 @@
-"""stock api: registered by create_app."""
+"""REST APIs of the stock domain (SPEC §10): parse -> call a service -> serialise.
+
+- GET  stock/                      rows: store, product, quantity, reserved, available
+                                   (?store=, ?product=, ?category=, ?brand=, ?low=1)
+- GET  stock-movements/            the ledger (?store=, ?product=, ?type=); POST an ADJUSTMENT
+- GET/POST transfers/, PUT transfers/{id} (DRAFT), POST transfers/{id}/send/ | receive/ | cancel/
+- GET/POST stock-counts/, POST stock-counts/{id}/counts/ | validate/ (manager) | cancel/
+"""
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.exceptions import FABException
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields
+
+from ..core.api import READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.errors import BadRequest, ValidationFailed
+from ..core.scoping import acting_user, store_scope
+from . import services
+from .filters import ColumnEqualsFilter, LowStockFilter, StockBrandFilter, StockCategoryFilter, transfer_scope
+from .models import InventoryMovement, ProductStock, StockCount, Transfer
+
+
+class QueryArgumentError(FABException):
+    """A bad plain query argument (?store=abc): FAB answers 400 with this message."""
+
+
+def _int_arg(raw, name):
+    try:
+        return int(raw)
+    except ValueError:
+        raise QueryArgumentError(str(_l("Paramètre « %(name)s » : nombre entier attendu.", name=name))) from None
+
+
+def _bool_arg(raw, name):
+    value = raw.strip().lower()
+    if value in ("1", "true", "oui", "yes", "y", "on"):
+        return True
+    if value in ("0", "false", "non", "no", "n", "off"):
+        return False
+    raise QueryArgumentError(str(_l("Paramètre « %(name)s » : 1 ou 0 attendu.", name=name)))
+
+
+class QueryArgsFiltersMixin:
+    """Plain query arguments (?store=1&low=1) as filters, next to FAB's rison `q`."""
+
+    query_filters = ()  # (argument, column, filter class, parser)
+
+    def _handle_filters_args(self, rison_args):
+        filters = super()._handle_filters_args(rison_args)
+        for argument, column, filter_class, parse in self.query_filters:
+            raw = request.args.get(argument)
+            if raw is None or not raw.strip():
+                continue
+            filters.add_filter(column, filter_class, parse(raw, argument))
+        return filters
+
+
+def _load(schema, body=None):
+    """The JSON body checked by a marshmallow schema (400 when not JSON, 422 per field)."""
+    if body is None:
+        body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_l("Corps JSON attendu."))
+    try:
+        return schema.load(body)
+    except ValidationError as err:
+        from ..core.api import french_field_errors
+
+        raise ValidationFailed(errors=_flatten(french_field_errors(err.messages))) from None
+
+
+def _flatten(errors, prefix=""):
+    """{"lines": {0: {"quantity": [...]}}} -> {"lines.0.quantity": [...]}."""
+    flat = {}
+    for key, value in errors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value if isinstance(value, list) else [value]
+    return flat
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
+
+
+def _store_ref(store):
+    return {"id": store.id, "code": store.code, "name": store.name} if store is not None else None
+
+
+def _product_ref(product):
+    return {"id": product.id, "sku": product.sku, "name": product.name, "track_serial": product.track_serial}
+
+
+# --- stock -------------------------------------------------------------------------------------
+
+STOCK_COLUMNS = ["id", "store.id", "store.code", "store.name", "product.id", "product.sku", "product.name",
+                 "product.reorder_level", "quantity", "reserved", "available"]
+
+
+class StockApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
+    """Stock per store and product (read-only: goods move through movements and documents)."""
+
+    resource_name = "stock"
+    class_permission_name = "ProductStock"
+    datamodel = ScopedInterface(ProductStock)
+    base_filters = store_scope()
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = STOCK_COLUMNS
+    search_columns = ["store", "product", "quantity", "reserved"]
+    order_columns = ["id", "quantity", "reserved"]
+    base_order = ("id", "asc")
+    query_filters = (
+        ("store", "store_id", ColumnEqualsFilter, _int_arg),
+        ("product", "product_id", ColumnEqualsFilter, _int_arg),
+        ("category", "product_id", StockCategoryFilter, _int_arg),
+        ("brand", "product_id", StockBrandFilter, _int_arg),
+        ("low", "quantity", LowStockFilter, _bool_arg),
+    )
+
+
+# --- movements ---------------------------------------------------------------------------------
+
+MOVEMENT_COLUMNS = ["id", "created_at", "store.id", "store.code", "product.id", "product.sku", "product.name",
+                    "type", "quantity", "balance_after", "reference_type", "reference_id", "reference",
+                    "user.id", "user.email", "note"]
+
+
+class AdjustmentInput(Schema):
+    store = fields.Integer(required=True, strict=True)
+    product = fields.Integer(required=True, strict=True)
+    type = fields.String(required=True)
+    quantity = fields.Integer(required=True, strict=True)
+    note = fields.String(load_default=None, allow_none=True)
+    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serial_status = fields.String(load_default=None, allow_none=True)
+
+
+class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
+    """The append-only ledger; people post ADJUSTMENTs only (the documents write the rest)."""
+
+    resource_name = "stock-movements"
+    class_permission_name = "InventoryMovement"
+    datamodel = ScopedInterface(InventoryMovement)
+    base_filters = store_scope()
+    include_route_methods = {"get", "get_list", "info", "post"}
+    list_columns = show_columns = MOVEMENT_COLUMNS
+    add_columns = ["store", "product", "type", "quantity", "note"]
+    add_query_rel_fields = {"store": store_scope("id")}
+    search_columns = ["store", "product", "type", "reference_type", "reference_id", "created_at"]
+    order_columns = ["id", "created_at"]
+    base_order = ("id", "desc")
+    query_filters = (
+        ("store", "store_id", ColumnEqualsFilter, _int_arg),
+        ("product", "product_id", ColumnEqualsFilter, _int_arg),
+    )
+
+    @answers_domain_errors
+    def post_headless(self):
+        """POST {"store", "product", "type": "ADJUSTMENT", "quantity": -2, "note", "serials"?}."""
+        data = _load(AdjustmentInput())
+        if data["type"] != "ADJUSTMENT":
+            raise ValidationFailed(errors={"type": [_l(
+                "Seuls les ajustements (ADJUSTMENT) se saisissent ici : ventes, transferts et inventaires "
+                "passent par leurs documents.")]})
+        movement = services.adjust_stock(acting_user(), data["store"], data["product"], data["quantity"],
+                                         data["note"], serials=data["serials"], serial_status=data["serial_status"])
+        return self.response(201, id=movement.id, result=self.show_model_schema.dump(movement))
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+class TransferLineInput(Schema):
+    product = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True)
+    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class TransferInput(Schema):
+    store = fields.Integer(required=True, strict=True)
+    destination_store = fields.Integer(required=True, strict=True)
+    note = fields.String(load_default=None, allow_none=True)
+    lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
+
+
+class TransferUpdateInput(Schema):
+    destination_store = fields.Integer(strict=True, load_default=None)
+    note = fields.String(load_default=None, allow_none=True)
+    lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
+
+
+class ReceiptLineInput(Schema):
+    product = fields.Integer(required=True, strict=True)
+    received_quantity = fields.Integer(required=True, strict=True)
+    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class ReceiptInput(Schema):
+    lines = fields.List(fields.Nested(ReceiptLineInput), load_default=list)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class ReasonInput(Schema):
+    reason = fields.String(load_default=None, allow_none=True)
+
+
+def transfer_to_dict(transfer):
+    return {
+        "id": transfer.id,
+        "number": transfer.number,
+        "status": transfer.status,
+        "store": _store_ref(transfer.store),
+        "destination_store": _store_ref(transfer.destination_store),
+        "note": transfer.note,
+        "receipt_note": transfer.receipt_note,
+        "cancel_reason": transfer.cancel_reason,
+        "created_by": transfer.created_by.email if transfer.created_by else None,
+        "created_at": _iso(transfer.created_at),
+        "sent_at": _iso(transfer.sent_at),
+        "received_at": _iso(transfer.received_at),
+        "lines": [{
+            "id": line.id,
+            "product": _product_ref(line.product),
+            "quantity": line.quantity,
+            "received_quantity": line.received_quantity,
+            "difference": line.difference,
+            "serials": [unit.serial for unit in line.serials],
+        } for line in transfer.lines],
+    }
+
+
+TRANSFER_LIST_COLUMNS = ["id", "number", "status", "store.id", "store.code", "destination_store.id",
+                         "destination_store.code", "note", "created_at", "sent_at", "received_at"]
+
+
+class DocumentApiMixin:
+    """A document's item answer is the full document (lines included); actions answer it too."""
+
+    serialise = None
+
+    def _document(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            from ..core.errors import NotFound
+
+            raise NotFound()
+        return item
+
+    def _answer(self, status, item):
+        return self.response(status, id=item.id, result=type(self).serialise(item))
+
+    @answers_domain_errors
+    def get_headless(self, pk, **kwargs):
+        return self._answer(200, self._document(pk))
+
+
+class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
+    """Transfers between stores; the source's and the destination's staff both see them."""
+
+    resource_name = "transfers"
+    class_permission_name = "Transfer"
+    datamodel = ScopedInterface(Transfer)
+    base_filters = transfer_scope()
+    include_route_methods = {"get", "get_list", "info", "post", "put", "send", "receive", "cancel"}
+    method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "receive": "write", "cancel": "write"}
+    list_columns = show_columns = TRANSFER_LIST_COLUMNS
+    add_columns = ["store", "destination_store", "note"]
+    edit_columns = ["destination_store", "note"]
+    add_query_rel_fields = {"store": store_scope("id")}
+    search_columns = ["number", "status", "store", "destination_store", "created_at", "sent_at", "received_at"]
+    order_columns = ["id", "number", "created_at", "sent_at", "received_at"]
+    base_order = ("id", "desc")
+    serialise = staticmethod(transfer_to_dict)
+
+    @answers_domain_errors
+    def post_headless(self):
+        """POST {"store", "destination_store", "note", "lines": [{"product", "quantity", "serials"?}]} -> DRAFT."""
+        data = _load(TransferInput())
+        transfer = services.create_transfer(acting_user(), data["store"], data["destination_store"],
+                                            data["lines"], note=data["note"])
+        return self._answer(201, transfer)
+
+    @answers_domain_errors
+    def put_headless(self, pk):
+        """PUT {"destination_store"?, "note"?, "lines"?} while DRAFT (lines replace the old ones)."""
+        transfer = self._document(pk)
+        data = _load(TransferUpdateInput())
+        transfer = services.update_transfer(acting_user(), transfer, destination_store_id=data["destination_store"],
+                                            lines=data["lines"], note=data["note"])
+        return self._answer(200, transfer)
+
+    @expose("/<int:pk>/send/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def send(self, pk):
+        """Send a DRAFT transfer: the source's stock goes down.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200:
+              description: the transfer, SENT
+            404:
+              description: no such transfer in your stores
+            409:
+              description: not a draft, or not enough stock
+        """
+        transfer = services.send_transfer(acting_user(), self._document(pk))
+        return self._answer(200, transfer)
+
+    @expose("/<int:pk>/receive/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def receive(self, pk):
+        """Receive a SENT transfer at the destination; lines not listed arrived in full.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    note: {type: string}
+                    lines:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          product: {type: integer}
+                          received_quantity: {type: integer}
+                          serials: {type: array, items: {type: string}}
+          responses:
+            200:
+              description: the transfer, RECEIVED, with received quantities and differences
+            403:
+              description: you do not work in the destination store
+            409:
+              description: not SENT
+            422:
+              description: bad quantities or serials
+        """
+        transfer = self._document(pk)
+        data = _load(ReceiptInput(), request.get_json(silent=True) or {})
+        received = {}
+        for line in data["lines"]:
+            if line["product"] in received:
+                raise ValidationFailed(errors={"lines": [_l("Un produit est répété.")]})
+            received[line["product"]] = {"quantity": line["received_quantity"], "serials": line["serials"]}
+        transfer = services.receive_transfer(acting_user(), transfer, received, note=data["note"])
+        return self._answer(200, transfer)
+
+    @expose("/<int:pk>/cancel/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def cancel(self, pk):
+        """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required).
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason: {type: string}
+          responses:
+            200:
+              description: the transfer, CANCELLED
+            409:
+              description: already received or cancelled
+        """
+        transfer = self._document(pk)
+        data = _load(ReasonInput(), request.get_json(silent=True) or {})
+        transfer = services.cancel_transfer(acting_user(), transfer, data["reason"])
+        return self._answer(200, transfer)
+
+
+# --- stock counts ------------------------------------------------------------------------------
+
+class CountInput(Schema):
+    store = fields.Integer(required=True, strict=True)
+    products = fields.List(fields.Integer(strict=True), load_default=None, allow_none=True)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class CountLineInput(Schema):
+    product = fields.Integer(required=True, strict=True)
+    counted_quantity = fields.Integer(strict=True, load_default=None, allow_none=True)
+    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class CountsInput(Schema):
+    lines = fields.List(fields.Nested(CountLineInput), required=True)
+
+
+def count_to_dict(count):
+    return {
+        "id": count.id,
+        "number": count.number,
+        "status": count.status,
+        "store": _store_ref(count.store),
+        "note": count.note,
+        "cancel_reason": count.cancel_reason,
+        "created_by": count.created_by.email if count.created_by else None,
+        "created_at": _iso(count.created_at),
+        "validated_by": count.validated_by.email if count.validated_by else None,
+        "validated_at": _iso(count.validated_at),
+        "lines": [{
+            "id": line.id,
+            "product": _product_ref(line.product),
+            "expected_quantity": line.expected_quantity,
+            "counted_quantity": line.counted_quantity,
+            "book_quantity": line.book_quantity,
+            "difference": line.difference,
+            "counted_at": _iso(line.counted_at),
+            "counted_serials": line.counted_serials,
+            "missing_serials": line.missing_serials,
+            "unexpected_serials": line.unexpected_serials,
+        } for line in count.lines],
+    }
+
+
+COUNT_LIST_COLUMNS = ["id", "number", "status", "store.id", "store.code", "note", "created_at", "validated_at"]
+
+
+class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
+    """Inventories: opened and counted by stock keepers, validated by a manager."""
+
+    resource_name = "stock-counts"
+    class_permission_name = "StockCount"
+    datamodel = ScopedInterface(StockCount)
+    base_filters = store_scope()
+    include_route_methods = {"get", "get_list", "info", "post", "counts", "validate", "cancel"}
+    method_permission_name = {**READ_WRITE_PERMISSIONS, "counts": "write", "validate": "validate", "cancel": "write"}
+    list_columns = show_columns = COUNT_LIST_COLUMNS
+    add_columns = ["store", "note"]
+    add_query_rel_fields = {"store": store_scope("id")}
+    search_columns = ["number", "status", "store", "created_at", "validated_at"]
+    order_columns = ["id", "number", "created_at", "validated_at"]
+    base_order = ("id", "desc")
+    serialise = staticmethod(count_to_dict)
+
+    @answers_domain_errors
+    def post_headless(self):
+        """POST {"store", "products"?: [ids], "note"?} -> OPEN, expected quantities snapshotted."""
+        data = _load(CountInput())
+        count = services.open_count(acting_user(), data["store"], data["products"], note=data["note"])
+        return self._answer(201, count)
+
+    @expose("/<int:pk>/counts/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def counts(self, pk):
+        """Enter counted quantities (serials for serial-tracked products) while OPEN.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    lines:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          product: {type: integer}
+                          counted_quantity: {type: integer}
+                          serials: {type: array, items: {type: string}}
+          responses:
+            200:
+              description: the count with its lines, differences and flagged serials
+            409:
+              description: not OPEN
+            422:
+              description: bad lines
+        """
+        count = self._document(pk)
+        data = _load(CountsInput())
+        count = services.enter_counts(acting_user(), count, data["lines"])
+        return self._answer(200, count)
+
+    @expose("/<int:pk>/validate/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def validate(self, pk):
+        """Validate an OPEN count (managers): one COUNT movement per difference.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200:
+              description: the count, VALIDATED
+            403:
+              description: managers only
+            409:
+              description: not OPEN, lines not counted, or a stale count (recount)
+        """
+        count = services.validate_count(acting_user(), self._document(pk))
+        return self._answer(200, count)
+
+    @expose("/<int:pk>/cancel/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def cancel(self, pk):
+        """Cancel an OPEN count: nothing moves.
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200:
+              description: the count, CANCELLED
+            409:
+              description: not OPEN
+        """
+        count = self._document(pk)
+        data = _load(ReasonInput(), request.get_json(silent=True) or {})
+        count = services.cancel_count(acting_user(), count, data["reason"])
+        return self._answer(200, count)
 
 
 def register(appbuilder):
-    """Add this domain's api to the app (filled in by the stock issue)."""
+    appbuilder.add_api(StockApi)
+    appbuilder.add_api(InventoryMovementApi)
+    appbuilder.add_api(TransferApi)
+    appbuilder.add_api(StockCountApi)

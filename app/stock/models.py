@@ -1,5 +1,6 @@
 """Stock per store, its append-only ledger, serial numbers, transfers and counts."""
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -13,13 +14,43 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from flask_babel import lazy_gettext as _l
+
 from ..core.models import utcnow
 from ..extensions import db
 
 MOVEMENT_TYPES = ("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "COUNT")
-SERIAL_STATUSES = ("IN_STOCK", "SOLD", "RETURNED", "DEFECTIVE", "IN_TRANSIT")
+# IN_STOCK and RETURNED units are on the shelf (a RETURNED unit was sold once and came back);
+# IN_TRANSIT travels with a sent transfer; MISSING was not found (count, transfer receipt).
+SERIAL_STATUSES = ("IN_STOCK", "SOLD", "RETURNED", "DEFECTIVE", "IN_TRANSIT", "MISSING")
+ON_HAND_SERIAL_STATUSES = ("IN_STOCK", "RETURNED")
 TRANSFER_STATUSES = ("DRAFT", "SENT", "RECEIVED", "CANCELLED")
 COUNT_STATUSES = ("OPEN", "VALIDATED", "CANCELLED")
+
+# What people read for each status (screens and error messages).
+STATUS_LABELS = {
+    "DRAFT": _l("Brouillon"),
+    "SENT": _l("Envoyé"),
+    "RECEIVED": _l("Reçu"),
+    "CANCELLED": _l("Annulé"),
+    "OPEN": _l("Ouvert"),
+    "VALIDATED": _l("Validé"),
+    "IN_STOCK": _l("En stock"),
+    "SOLD": _l("Vendu"),
+    "RETURNED": _l("Retourné (en stock)"),
+    "DEFECTIVE": _l("Défectueux"),
+    "IN_TRANSIT": _l("En transit"),
+    "MISSING": _l("Manquant"),
+}
+MOVEMENT_LABELS = {
+    "PURCHASE": _l("Achat"),
+    "SALE": _l("Vente"),
+    "RETURN": _l("Retour client"),
+    "ADJUSTMENT": _l("Ajustement"),
+    "TRANSFER_OUT": _l("Transfert sortant"),
+    "TRANSFER_IN": _l("Transfert entrant"),
+    "COUNT": _l("Inventaire"),
+}
 
 
 def _one_of(column, values):
@@ -139,6 +170,8 @@ class Transfer(db.Model):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sent_at = Column(DateTime(timezone=True))
     received_at = Column(DateTime(timezone=True))
+    receipt_note = Column(Text)  # what the destination says about differences
+    cancel_reason = Column(Text)
 
     store = db.relationship("Store", foreign_keys=[store_id])
     destination_store = db.relationship("Store", foreign_keys=[destination_store_id])
@@ -166,7 +199,7 @@ class TransferLine(db.Model):
 
     transfer = db.relationship("Transfer", back_populates="lines")
     product = db.relationship("Product")
-    serials = db.relationship("SerialNumber", secondary=transfer_line_serial)
+    serials = db.relationship("SerialNumber", secondary=transfer_line_serial, order_by="SerialNumber.serial")
 
     @property
     def difference(self):
@@ -184,6 +217,7 @@ class StockCount(db.Model):
     store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
     status = Column(String(16), nullable=False, default="OPEN")
     note = Column(Text)
+    cancel_reason = Column(Text)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     validated_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
@@ -200,11 +234,22 @@ class StockCount(db.Model):
 
 
 class StockCountLine(db.Model):
+    """One product of a count.
+
+    expected_quantity: the stock when the count was opened (the snapshot shown to counters).
+    book_quantity: the stock when the counted quantity was entered; the adjustment at
+    validation is counted - book_quantity, so sales between opening and counting are not
+    taken for losses, and sales between counting and validation stay in the stock.
+    Serial-tracked products: the serials found (counted_serials), and, compared with the
+    serials in stock at counting time, the missing and unexpected ones.
+    """
+
     __tablename__ = "stock_count_line"
     __table_args__ = (
         UniqueConstraint("count_id", "product_id", name="uq_stock_count_line_product"),
         CheckConstraint("expected_quantity >= 0", name="ck_stock_count_line_expected"),
         CheckConstraint("counted_quantity IS NULL OR counted_quantity >= 0", name="ck_stock_count_line_counted"),
+        CheckConstraint("book_quantity IS NULL OR book_quantity >= 0", name="ck_stock_count_line_book"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -212,10 +257,18 @@ class StockCountLine(db.Model):
     product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
     expected_quantity = Column(Integer, nullable=False)
     counted_quantity = Column(Integer)
+    book_quantity = Column(Integer)
+    counted_at = Column(DateTime(timezone=True))
+    counted_serials = Column(JSON)
+    missing_serials = Column(JSON)
+    unexpected_serials = Column(JSON)
 
     count = db.relationship("StockCount", back_populates="lines")
     product = db.relationship("Product")
 
     @property
     def difference(self):
-        return None if self.counted_quantity is None else self.counted_quantity - self.expected_quantity
+        """What validation adds to (or takes from) the stock."""
+        if self.counted_quantity is None or self.book_quantity is None:
+            return None
+        return self.counted_quantity - self.book_quantity
