@@ -11,7 +11,7 @@ import prison
 from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db
 
@@ -152,6 +152,8 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(exc):
+        if isinstance(exc, SecurityError):  # untrusted Host header: no URL can be built, answer plainly
+            return str(HTTP_MESSAGES[400]), 400, {"Content-Type": "text/plain; charset=utf-8"}
         if exc.code == 429:
             return _too_many(exc)
         message = HTTP_MESSAGES.get(exc.code, exc.description)
