@@ -99,6 +99,7 @@ def test_rbac(client, targets, role, method, path, body, expected):
 
 
 def _normalise(rule):
+    rule = rule.split("?")[0]  # a row may carry a query string (?store={store})
     return re.sub(r"<(?:\w+:)?\w+>|\{\w+\}", "{id}", rule)
 
 

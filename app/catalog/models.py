@@ -21,6 +21,7 @@ from ..core.money import MoneyColumn
 from ..extensions import db
 
 DEFAULT_TAX_RATE = Decimal("19.25")
+CATEGORY_PATH_SEPARATOR = " > "
 
 
 def normalise(text):
@@ -39,8 +40,18 @@ class Category(db.Model):
 
     parent = db.relationship("Category", remote_side=[id], backref="children")
 
+    @property
+    def path(self):
+        """"Réseau > Routeurs": the names from the root down (what screens and Excel files show)."""
+        names, node, seen = [], self, set()
+        while node is not None and id(node) not in seen:  # `seen`: never loop on a broken tree
+            seen.add(id(node))
+            names.append(node.name or "")
+            node = node.parent
+        return CATEGORY_PATH_SEPARATOR.join(reversed(names))
+
     def __repr__(self):
-        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+        return self.path
 
 
 class Brand(db.Model):
@@ -97,7 +108,12 @@ class Product(db.Model):
 @event.listens_for(Product, "before_insert")
 @event.listens_for(Product, "before_update")
 def _keep_search_text(_mapper, _connection, product):
-    product.search_text = normalise(f"{product.name} {product.sku}")[:300]
+    product.search_text = search_text_of(product.name, product.sku)
+
+
+def search_text_of(name, sku):
+    """What Product.search_text holds (bulk inserts, which skip ORM events, call it too)."""
+    return normalise(f"{name} {sku}")[:300]
 
 
 class ProductImage(db.Model):
