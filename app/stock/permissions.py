@@ -5,7 +5,7 @@ ProductStock (stock levels: can_read), InventoryMovement (the ledger: can_read, 
 post an adjustment), Transfer (can_read, can_write = create, edit, send, receive, cancel),
 StockCount (can_read, can_write = open, enter counts, cancel; can_validate = managers).
 """
-STOCK_MENUS = (r"^(stock|stock_levels|stock_movements|transfers|stock_counts)$", r"^menu_access$")
+STOCK_MENUS = (r"^(stock|stock_levels|stock_movements|stock_serials|transfers|stock_counts)$", r"^menu_access$")
 STOCK_WORK = (r"^(ProductStock|InventoryMovement|Transfer|StockCount)$", r"^can_(read|write)$")
 READ_STOCK = [
     (r"^ProductStock$", r"^can_read$"),

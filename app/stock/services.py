@@ -144,6 +144,31 @@ def _check_movement(quantity, movement_type):
         raise ValidationFailed(errors={"quantity": [_l("Quantité entière non nulle attendue.")]})
 
 
+def product_by_code(code):
+    """The product whose SKU (any case) or barcode is `code` (what people type or scan)."""
+    from ..catalog.models import Product
+
+    code = (code or "").strip()
+    product = None
+    if code:
+        product = db.session.execute(select(Product).where(
+            (func.lower(Product.sku) == code.lower()) | (Product.barcode == code))).scalars().first()
+    if product is None:
+        raise ValidationFailed(errors={"product": [_l("Produit introuvable : %(code)s.", code=code or "?")]})
+    return product
+
+
+def products_in_stock(store_id, limit=500):
+    """The products with available units in a store, by name (what a transfer can carry)."""
+    from ..catalog.models import Product
+
+    return db.session.execute(
+        select(Product, ProductStock.quantity - ProductStock.reserved)
+        .join(ProductStock, ProductStock.product_id == Product.id)
+        .where(ProductStock.store_id == store_id, ProductStock.quantity - ProductStock.reserved > 0)
+        .order_by(Product.name).limit(limit)).all()
+
+
 def _product(product_id):
     from ..catalog.models import Product
 
@@ -697,16 +722,22 @@ def cancel_transfer(user, transfer, reason=None):
 
 # --- stock counts -----------------------------------------------------------------------------
 
-def open_count(user, store_id, product_ids=None, note=None):
+def open_count(user, store_id, product_ids=None, note=None, category_id=None):
     """An OPEN count of a store, numbered XXX-INV-YYYY-NNNNNN, with the expected quantities snapshotted.
 
-    Without `product_ids`: every product that has a stock row in the store (even at 0).
+    Without `product_ids`: every product that has a stock row in the store (even at 0),
+    or only those of `category_id` and its sub-categories.
     """
     store = _store(store_id, user=user)
     if product_ids is None:
-        rows = db.session.execute(
-            select(ProductStock.product_id, ProductStock.quantity).where(ProductStock.store_id == store.id)
-            .order_by(ProductStock.product_id)).all()
+        query = select(ProductStock.product_id, ProductStock.quantity).where(ProductStock.store_id == store.id)
+        if category_id is not None:
+            from ..catalog.models import Product
+            from .filters import category_and_children
+
+            query = query.where(ProductStock.product_id.in_(
+                select(Product.id).where(Product.category_id.in_(category_and_children(category_id)))))
+        rows = db.session.execute(query.order_by(ProductStock.product_id)).all()
         expected = {row.product_id: row.quantity for row in rows}
     else:
         if not isinstance(product_ids, list):
