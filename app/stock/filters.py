@@ -6,6 +6,7 @@ stock list (store, category with its sub-categories, brand, low stock, product t
 """
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import aliased
 
 from ..core.scoping import acting_user, is_admin, user_store_ids
 from ..extensions import db
@@ -98,7 +99,9 @@ class LowStockFilter(BaseFilter):
 
         if not value:
             return query
-        reorder_level = select(Product.reorder_level).where(Product.id == ProductStock.product_id).scalar_subquery()
+        # an alias: the list may already join product (ordering by name), which would swallow the correlation
+        product = aliased(Product)
+        reorder_level = select(product.reorder_level).where(product.id == ProductStock.product_id).scalar_subquery()
         return query.filter(ProductStock.quantity - ProductStock.reserved <= reorder_level)
 
 

@@ -13,7 +13,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import asc, desc, select
+from sqlalchemy.orm import aliased
 
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
@@ -128,9 +129,24 @@ class StockListWidget(ListWidget):
     template = "stock/widgets/stock_list.html"
 
 
+class StockLevelsInterface(ScopedInterface):
+    """Stock rows ordered by product name by default (FAB's dotted ordering mistakes the filters'
+    sub-queries on product for a join)."""
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column != "product_name":
+            return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+        from ..catalog.models import Product
+
+        product = aliased(Product, name="product_by_name")
+        direction = asc if order_direction == "asc" else desc
+        return query.join(product, product.id == ProductStock.product_id).order_by(
+            direction(product.name), direction(ProductStock.store_id), direction(ProductStock.id))
+
+
 class ProductStockModelView(ReadOnlyModelView):
     route_base = "/stock/levels"
-    datamodel = ScopedInterface(ProductStock)
+    datamodel = StockLevelsInterface(ProductStock)
     class_permission_name = "ProductStock"
     base_filters = store_scope()
     list_title = _l("Niveaux de stock")
@@ -142,13 +158,7 @@ class ProductStockModelView(ReadOnlyModelView):
     label_columns = LABELS
     list_template = "stock/stock_levels.html"
     list_widget = StockListWidget
-    base_order = ("product_id", "asc")
-
-    FILTERS = (
-        ("store", "store_id", None),
-        ("category", "product_id", StockCategoryFilter),
-        ("brand", "product_id", StockBrandFilter),
-    )
+    base_order = ("product_name", "asc")
 
     def _chosen(self):
         """The filter bar's values, from the query string (bad values are ignored)."""

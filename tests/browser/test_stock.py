@@ -45,9 +45,15 @@ def test_stocker_adjusts_stock_and_manager_validates_a_count(page, login, live_s
     # the stock keeper finds the stock page from the home page
     login(*DEMO["STOCKER"])
     page.get_by_test_id("home-entries").get_by_role("link", name="Niveaux de stock").click()
-    expect(_row(page, "RT-AX55").get_by_test_id("stock-quantity")).to_have_text("10")
+    page.get_by_label("Stock bas seulement").check()  # the demo catalog is there too: narrow it down
+    page.get_by_role("button", name="Filtrer").click()
     expect(_row(page, "CBL-RJ45")).to_contain_text("bas")  # 4 <= reorder level 5
-    _shot(page, "1_stock_page")
+    expect(_row(page, "RT-AX55")).to_have_count(0)  # 10 > 3
+    _shot(page, "1_low_stock")
+    page.get_by_label("Stock bas seulement").uncheck()
+    page.get_by_label("Produit").fill("routeur ax1800")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(_row(page, "RT-AX55").get_by_test_id("stock-quantity")).to_have_text("10")
 
     # adjusts the router: two broken in a carton
     _row(page, "RT-AX55").get_by_test_id("adjust-link").click()
@@ -68,7 +74,7 @@ def test_stocker_adjusts_stock_and_manager_validates_a_count(page, login, live_s
     expect(page.get_by_text("Stock insuffisant")).to_be_visible()
 
     # the history of the product shows the adjustment
-    page.goto("/stock/levels/list/")
+    page.goto("/stock/levels/list/?search=RT-AX55")
     _row(page, "RT-AX55").get_by_role("link", name="Historique").click()
     expect(page.get_by_text("Carton abîmé à la livraison")).to_be_visible()
 
@@ -95,10 +101,65 @@ def test_stocker_adjusts_stock_and_manager_validates_a_count(page, login, live_s
     expect(page.get_by_text("Inventaire validé")).to_be_visible()
     expect(page.get_by_test_id("document-status")).to_have_text("Validé")
     _shot(page, "5_count_validated_by_manager")
-    page.goto("/stock/levels/list/")
+    page.goto("/stock/levels/list/?search=RT-AX55")
     expect(_row(page, "RT-AX55").get_by_test_id("stock-quantity")).to_have_text("7")
 
     with app.app_context():
         services = shelf["services"]
         assert services.stock_of(shelf["dla"], shelf["router"]).quantity == 7
         assert services.ledger_sum(shelf["dla"], shelf["router"]) == 7
+
+
+def test_a_transfer_is_sent_then_received_with_a_missing_unit(page, login, app):
+    """DLA1 sends 3 routers and 2 phones (by serial); YDE1 receives 2 routers and one phone."""
+    from app.extensions import db
+    from tests.factories import make_product, make_user, put_in_stock, put_serials_in_stock, store_by_code
+
+    with app.app_context():
+        dla, yde = store_by_code("DLA1"), store_by_code("YDE1")
+        put_in_stock(dla, make_product("RT-AX55", "Routeur Wi-Fi 6 AX1800"), 10, "PURCHASE")
+        put_serials_in_stock(dla, make_product("TEL-A15", "Smartphone A15", track_serial=True), ["IMEI-001", "IMEI-002"])
+        make_user("stock.yde@boutique.cm", "stock123!", "STOCKER", stores=[yde])
+        db.session.remove()
+
+    login(*DEMO["STOCKER"])
+    page.goto("/")
+    page.get_by_test_id("home-entries").get_by_role("link", name="Transferts").click()
+    page.get_by_test_id("new-document").click()
+    page.get_by_label("Magasin d'origine").select_option(label="DLA1 · Douala Akwa")
+    page.get_by_label("Magasin de destination").select_option(label="YDE1 · Yaoundé Centre")
+    page.get_by_label("Note").fill("Réassort de Yaoundé")
+    page.get_by_role("button", name="Créer le brouillon").click()
+    expect(page.get_by_test_id("document-status")).to_have_text("Brouillon")
+    for sku, quantity, serials in (("RT-AX55", "3", ""), ("TEL-A15", "2", "IMEI-001, IMEI-002")):
+        page.get_by_label("Produit").fill(sku)
+        page.get_by_label("Quantité", exact=True).fill(quantity)
+        page.get_by_label("N° de série").fill(serials)
+        page.get_by_role("button", name="Ajouter / modifier la ligne").click()
+        expect(page.get_by_text("Ligne enregistrée.")).to_be_visible()
+    _shot(page, "6_transfer_draft")
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("document-status")).to_have_text("Envoyé")
+    transfer_url = page.url
+    _logout(page)
+
+    login("stock.yde@boutique.cm", "stock123!")
+    page.goto(transfer_url)
+    page.get_by_label("Quantité reçue RT-AX55").fill("2")
+    page.get_by_label("Quantité reçue TEL-A15").fill("1")
+    page.get_by_label("IMEI-001").uncheck()
+    page.get_by_label("Note de réception (écarts, dommages…)").fill("Un carton et un téléphone manquent")
+    _shot(page, "7_transfer_receipt_form")
+    page.get_by_test_id("receive").click()
+    expect(page.get_by_test_id("document-status")).to_have_text("Reçu")
+    expect(page.locator('[data-testid="transfer-line"][data-sku="RT-AX55"]')).to_contain_text("-1")
+    _shot(page, "8_transfer_received")
+
+    with app.app_context():
+        from app.stock import services
+
+        dla_id, yde_id = store_by_code("DLA1").id, store_by_code("YDE1").id
+        router = services.product_by_code("RT-AX55").id
+        phone = services.product_by_code("TEL-A15").id
+        assert (services.stock_of(dla_id, router).quantity, services.stock_of(yde_id, router).quantity) == (7, 2)
+        assert services.serials_on_hand(yde_id, phone) == ["IMEI-002"]

@@ -47,7 +47,10 @@ def test_opening_snapshots_the_products_of_the_store(app, shelf):
     with app.app_context():
         count = services.open_count(_stocker(), shelf["dla"])
         assert count.status == "OPEN" and count.number.startswith("DLA1-INV-")
-        assert {line.product_id: line.expected_quantity for line in count.lines} == {
+        expected = {line.product_id: line.expected_quantity for line in count.lines}
+        stock = assert_stock_equals_ledger()
+        assert expected == {product: quantity for (store, product), quantity in stock.items() if store == shelf["dla"]}
+        assert {p: expected[p] for p in (shelf["router"], shelf["cable"], shelf["phone"])} == {
             shelf["router"]: 10, shelf["cable"]: 5, shelf["phone"]: 3}
         subset = services.open_count(_stocker(), shelf["yde"], [shelf["router"], shelf["cable"]])
         assert {line.product_id: line.expected_quantity for line in subset.lines} == {shelf["router"]: 7, shelf["cable"]: 0}
