@@ -102,13 +102,18 @@ def load(url, count, rng):
 
 
 RAW_SQL = """
-SELECT p.id, p.sku, p.barcode, p.name, p.sale_price, p.min_sale_price, p.tax_rate, p.track_serial,
+SELECT f.id, f.sku, f.barcode, f.name, f.sale_price, f.min_sale_price, f.tax_rate, f.track_serial,
        coalesce(s.quantity - s.reserved, 0) AS available
-FROM product p
-LEFT OUTER JOIN product_stock s ON s.product_id = p.id AND s.store_id = %(store)s
-WHERE p.is_active IS true AND (p.barcode = %(q)s OR lower(p.sku) LIKE %(prefix)s {words})
-ORDER BY CASE WHEN p.barcode = %(q)s THEN 0 WHEN lower(p.sku) LIKE %(prefix)s THEN 1 ELSE 2 END, p.name, p.id
-LIMIT 20
+FROM (
+    SELECT p.id, p.sku, p.barcode, p.name, p.sale_price, p.min_sale_price, p.tax_rate, p.track_serial,
+           CASE WHEN p.barcode = %(q)s THEN 0 WHEN lower(p.sku) LIKE %(prefix)s THEN 1 ELSE 2 END AS rank
+    FROM product p
+    WHERE p.is_active IS true AND (p.barcode = %(q)s OR lower(p.sku) LIKE %(prefix)s {words})
+    ORDER BY rank, p.name, p.id
+    LIMIT 20
+) f
+LEFT OUTER JOIN product_stock s ON s.product_id = f.id AND s.store_id = %(store)s
+ORDER BY f.rank, f.name, f.id
 """
 
 

@@ -170,6 +170,11 @@ def validate_product(product):
 
 def validate_category(category):
     """A name, no loop in the tree, and no two sisters with the same name (accents and case aside)."""
+    with db.session.no_autoflush:  # the category being checked is not in the session yet
+        _check_category(category)
+
+
+def _check_category(category):
     category.name = " ".join((category.name or "").split())
     if not category.name:
         raise ValidationFailed(errors={"name": [_l("Champ obligatoire.")]})
@@ -236,16 +241,24 @@ def search_statement(q, store_id, limit=SEARCH_LIMIT):
     matches = [by_barcode, by_sku]
     if words:
         matches.append(and_(*[_like(Product.search_text, "%" + _escape_like(word) + "%") for word in words]))
+    rank = case((by_barcode, 0), (by_sku, 1), else_=2).label("rank")
+    # The 20 best products first, then their stock in the store: joining the stock of every
+    # match (hundreds for two common words) before the LIMIT would cost more than the search.
+    found = (
+        select(Product.id, Product.sku, Product.barcode, Product.name, Product.sale_price, Product.min_sale_price,
+               Product.tax_rate, Product.track_serial, rank)
+        .where(Product.is_active.is_(True), or_(*matches))
+        .order_by(rank, Product.name, Product.id)
+        .limit(limit)
+        .subquery("found")
+    )
     available = func.coalesce(ProductStock.quantity - ProductStock.reserved, 0)
     return (
-        select(
-            Product.id, Product.sku, Product.barcode, Product.name, Product.sale_price, Product.min_sale_price,
-            Product.tax_rate, Product.track_serial, available.label("available"),
-        )
-        .outerjoin(ProductStock, and_(ProductStock.product_id == Product.id, ProductStock.store_id == store_id))
-        .where(Product.is_active.is_(True), or_(*matches))
-        .order_by(case((by_barcode, 0), (by_sku, 1), else_=2), Product.name, Product.id)
-        .limit(limit)
+        select(found.c.id, found.c.sku, found.c.barcode, found.c.name, found.c.sale_price, found.c.min_sale_price,
+               found.c.tax_rate, found.c.track_serial, available.label("available"))
+        .select_from(found)
+        .outerjoin(ProductStock, and_(ProductStock.product_id == found.c.id, ProductStock.store_id == store_id))
+        .order_by(found.c.rank, found.c.name, found.c.id)
     )
 
 

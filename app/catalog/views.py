@@ -11,7 +11,7 @@ from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import FileField
+from wtforms import BooleanField, FileField
 from wtforms.validators import ValidationError
 
 from ..core.api import ScopedInterface
@@ -52,6 +52,14 @@ class DomainCheckedView(ModelView):
             raise ValueError(f"{exc.message} {details}".strip()) from None
 
 
+def _yes_no(value):
+    return _l("Oui") if value else _l("Non")
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
 def _image_tag(filename):
     if not filename or not IMAGE_NAME.match(filename):
         return ""
@@ -60,6 +68,7 @@ def _image_tag(filename):
 
 
 class ProductSpecModelView(DomainCheckedView):
+    route_base = "/catalog/specs"
     datamodel = ScopedInterface(ProductSpec)
     class_permission_name = "Product"
     list_title = _l("Caractéristiques")
@@ -90,6 +99,7 @@ def _check_upload(_form, field):
 
 
 class ProductImageModelView(DomainCheckedView):
+    route_base = "/catalog/product-images"
     datamodel = ScopedInterface(ProductImage)
     class_permission_name = "Product"
     list_title = _l("Images")
@@ -122,6 +132,7 @@ class ProductImageModelView(DomainCheckedView):
 
 
 class ProductModelView(DomainCheckedView):
+    route_base = "/catalog/products"
     datamodel = ScopedInterface(Product)
     class_permission_name = "Product"
     validate = staticmethod(services.validate_product)
@@ -138,6 +149,10 @@ class ProductModelView(DomainCheckedView):
         (_l("Stock et garantie"), {"fields": ["reorder_level", "track_serial", "warranty_months", "is_active"]}),
         (_l("Historique"), {"fields": ["created_at", "updated_at"], "expanded": False}),
     ]
+    add_columns = edit_columns = ["sku", "barcode", "name", "category", "brand", "description", "sale_price",
+                                  "min_sale_price", "tax_rate", "cost_price", "reorder_level", "track_serial",
+                                  "warranty_months", "is_active"]
+    show_columns = add_columns + ["created_at", "updated_at"]
     add_fieldsets = edit_fieldsets = [
         (_l("Produit"), {"fields": ["sku", "barcode", "name", "category", "brand", "description"]}),
         (_l("Prix"), {"fields": ["sale_price", "min_sale_price", "tax_rate", "cost_price"]}),
@@ -151,7 +166,16 @@ class ProductModelView(DomainCheckedView):
         "tax_rate": _l("19,25 % par défaut."),
         "track_serial": _l("Un numéro de série ou IMEI par unité vendue."),
     }
-    formatters_columns = {"sale_price": format_money, "min_sale_price": format_money, "cost_price": format_money}
+    formatters_columns = {
+        "sale_price": format_money, "min_sale_price": format_money, "cost_price": format_money,
+        "is_active": _yes_no, "track_serial": _yes_no, "brand": _blank, "category": _blank, "barcode": _blank,
+        "description": _blank,
+    }
+    # FAB makes a NOT NULL boolean a required checkbox (an unticked box would be refused)
+    add_form_extra_fields = edit_form_extra_fields = {
+        "track_serial": BooleanField(LABELS["track_serial"], description=_l("Un numéro de série ou IMEI par unité vendue.")),
+        "is_active": BooleanField(LABELS["is_active"], default=True),
+    }
     related_views = [ProductSpecModelView, ProductImageModelView]
     show_template = "appbuilder/general/model/show_cascade.html"
     edit_template = "appbuilder/general/model/edit_cascade.html"
@@ -165,6 +189,7 @@ class ProductModelView(DomainCheckedView):
 
 
 class CategoryModelView(DomainCheckedView):
+    route_base = "/catalog/categories"
     datamodel = ScopedInterface(Category)
     class_permission_name = "Category"
     validate = staticmethod(services.validate_category)
@@ -178,10 +203,12 @@ class CategoryModelView(DomainCheckedView):
     search_columns = ["name", "parent"]
     base_order = ("name", "asc")
     description_columns = {"parent": _l("Laissez vide pour une catégorie de premier niveau.")}
+    formatters_columns = {"parent": _blank}
     related_views = [ProductModelView]
 
 
 class BrandModelView(DomainCheckedView):
+    route_base = "/catalog/brands"
     datamodel = ScopedInterface(Brand)
     class_permission_name = "Brand"
     validate = staticmethod(services.validate_brand)
