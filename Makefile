@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two pytest workers (each with its own database): the suite is mostly waiting on PostgreSQL.
+PYTEST_ARGS ?= -n 2
 export FLASK_APP := app:create_app
 
 .PHONY: run test db venv translations messages clean
