@@ -36,6 +36,7 @@ def create_app(config_class=None):
         from .core import errors, formatting, headers, health, views as core_views
         from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
+        from .pos import api as pos_api, views as pos_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -43,6 +44,7 @@ def create_app(config_class=None):
             (core_views, stores_views, stores_api, accounts_api),
             (catalog_views, catalog_api),
             (stock_views, stock_api),
+            (pos_views, pos_api),
         )
         for modules in domains:
             for module in modules:

@@ -12,6 +12,7 @@ from app.extensions import db, security_manager
 from tests.catalog import rbac as catalog_rbac
 from tests.conftest import DEMO, get_tokens
 from tests.stock import rbac as stock_rbac
+from tests.pos import rbac as pos_rbac
 from tests.factories import make_store, make_user, store_by_code
 
 ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
@@ -71,7 +72,8 @@ def make_foundation_targets():
 
 
 DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catalog_rbac.make_targets),
-           (stock_rbac.ROWS, stock_rbac.make_targets)]
+           (stock_rbac.ROWS, stock_rbac.make_targets),
+           (pos_rbac.ROWS, pos_rbac.make_targets)]
 MATRIX = [row for rows, _ in DOMAINS for row in rows]
 
 

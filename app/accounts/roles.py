@@ -6,6 +6,7 @@ Each domain keeps its pairs in app/<domain>/permissions.py; this module merges t
 """
 from ..catalog.permissions import ROLE_PERMISSIONS as CATALOG_PERMISSIONS
 from ..stock.permissions import ROLE_PERMISSIONS as STOCK_PERMISSIONS
+from ..pos.permissions import ROLE_PERMISSIONS as POS_PERMISSIONS
 
 ADMIN, MANAGER, SALES, CASHIER, STOCKER = "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"
 ROLES = [ADMIN, MANAGER, SALES, CASHIER, STOCKER]
@@ -44,4 +45,5 @@ ROLE_PERMISSIONS = _merge(
     FOUNDATION,
     CATALOG_PERMISSIONS,
     STOCK_PERMISSIONS,
+    POS_PERMISSIONS,
 )

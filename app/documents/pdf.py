@@ -2,13 +2,23 @@
 
 A document template extends pdf/base.html; the page size comes from the template's
 CSS (A4 invoice, 80 mm ticket). QR codes are inline SVG (segno).
+
+WeasyPrint never goes to the network: its URL fetcher serves the app's /static/ files
+from disk (a store logo) and data: URLs, and refuses everything else (no request to the
+app itself, which a one-thread server would wait for forever; no SSRF through a logo path).
 """
 import io
+import mimetypes
+import os
+from urllib.parse import unquote, urlsplit
 
 import segno
-from flask import render_template, request
+from flask import current_app, render_template, request
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+PX_TO_MM = 25.4 / 96  # WeasyPrint lays out in CSS pixels
 
 
 def qr_svg(data, scale=3):
@@ -18,10 +28,69 @@ def qr_svg(data, scale=3):
     return Markup(buffer.getvalue().decode())
 
 
-def render_pdf(template, **context):
+class StaticFilesOnly(URLFetcher):
+    """Serve /static/<file> from the app's static folder and data: URLs; refuse anything else."""
+
+    def __init__(self, static_folder, static_url_path="/static"):
+        super().__init__(allowed_protocols=("http", "https", "data", "file"))
+        self.static_folder = os.path.realpath(static_folder)
+        self.prefix = static_url_path.rstrip("/") + "/"
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = unquote(urlsplit(url).path)
+        if not path.startswith(self.prefix):
+            raise ValueError(f"refused (not a static file): {url}")
+        target = os.path.realpath(os.path.join(self.static_folder, path[len(self.prefix):]))
+        if not target.startswith(self.static_folder + os.sep) or not os.path.isfile(target):
+            raise ValueError(f"refused (no such static file): {url}")
+        with open(target, "rb") as handle:
+            body = handle.read()
+        content_type = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+
+def _html(template, context):
     html = render_template(template, **context)
     base_url = request.url_root if request else None
-    return HTML(string=html, base_url=base_url).write_pdf()
+    fetcher = StaticFilesOnly(current_app.static_folder, current_app.static_url_path or "/static")
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+
+
+def render_pdf(template, **context):
+    return _html(template, context).write_pdf()
+
+
+def render_pdf_fitted(template, doc, first_height_mm=2000, bottom_margin_mm=6):
+    """A one-page roll document (80 mm ticket) as tall as its content.
+
+    Laid out once on a very tall page to measure where the content ends, then rendered with
+    `doc["page_height_mm"]` set to that height (the template's @page uses it)."""
+    doc = dict(doc, page_height_mm=first_height_mm)
+    document = _html(template, {"doc": doc}).render()
+    bottom = _content_bottom(document.pages[0]._page_box) if document.pages else None
+    if bottom is None or len(document.pages) != 1:
+        return document.write_pdf()
+    doc["page_height_mm"] = int(bottom * PX_TO_MM + bottom_margin_mm + 1)
+    return _html(template, {"doc": doc}).write_pdf()
+
+
+def _content_bottom(box):
+    """The lowest edge of the boxes under `box` (CSS px), or None."""
+    lowest = None
+    for child in getattr(box, "children", []) or []:
+        if not hasattr(child, "position_y"):
+            continue
+        try:
+            edge = child.position_y + child.margin_height()
+        except (AttributeError, TypeError):
+            edge = None
+        deeper = _content_bottom(child)
+        for value in (edge, deeper):
+            if value is not None and (lowest is None or value > lowest):
+                lowest = value
+    return lowest
 
 
 def pdf_response(pdf_bytes, filename, inline=True):

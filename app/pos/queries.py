@@ -1,0 +1,86 @@
+"""Read-only lookups the POS pages need, always inside the user's stores (core.scoping).
+
+No rule is decided here: what may be sold, paid or changed is the services' business.
+"""
+import re
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from ..core.errors import NotFound
+from ..core.scoping import can_access_store, is_admin, user_store_ids
+from ..customers.models import Customer
+from ..extensions import db
+from ..sales.models import DRAFT, Sale
+from ..stores.models import Store
+
+DAY_LIMIT = 100
+CUSTOMER_LIMIT = 8
+
+
+def user_stores(user):
+    """The active stores the user works in (ADMIN: every active store), by code."""
+    query = select(Store).where(Store.is_active.is_(True)).order_by(Store.code)
+    if not is_admin(user):
+        query = query.where(Store.id.in_(user_store_ids(user)))
+    return db.session.execute(query).scalars().all()
+
+
+def store_for(user, store_id):
+    """The store if the user works in it, else NotFound (another store's page is a 404)."""
+    store = db.session.get(Store, store_id)
+    if store is None or not can_access_store(user, store_id):
+        raise NotFound(_l("Magasin introuvable."))
+    return store
+
+
+def store_zone(store):
+    try:
+        return ZoneInfo(store.timezone or "Africa/Douala")
+    except (KeyError, ValueError):
+        return ZoneInfo("Africa/Douala")
+
+
+def start_of_local_day(store, now=None):
+    """Midnight of today in the store's time zone, in UTC."""
+    zone = store_zone(store)
+    local = (now or datetime.now(timezone.utc)).astimezone(zone)
+    return datetime.combine(local.date(), time.min, tzinfo=zone).astimezone(timezone.utc)
+
+
+def current_draft(user, store, sale_id=None):
+    """The cart: the draft asked for (one of the seller's drafts in this store), else the
+    seller's latest draft in the store, else None (the first item will create one)."""
+    query = select(Sale).where(Sale.store_id == store.id, Sale.seller_id == user.id, Sale.status == DRAFT)
+    if sale_id is not None:
+        return db.session.execute(query.where(Sale.id == sale_id)).scalar_one_or_none()
+    return db.session.execute(query.order_by(Sale.updated_at.desc(), Sale.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def sales_of_the_day(user, store):
+    """The seller's sales created today (store time) in this store, newest first."""
+    return db.session.execute(
+        select(Sale).where(Sale.store_id == store.id, Sale.seller_id == user.id,
+                           Sale.created_at >= start_of_local_day(store))
+        .order_by(Sale.created_at.desc(), Sale.id.desc()).limit(DAY_LIMIT)
+    ).scalars().all()
+
+
+def search_customers(user, store, q, limit=CUSTOMER_LIMIT):
+    """Active customers of the user's stores whose name contains `q` or whose phone holds its
+    digits; this store's customers first."""
+    q = " ".join((q or "").split())[:60]
+    if len(q) < 2:
+        return []
+    conditions = [func.lower(Customer.name).contains(q.lower(), autoescape=True)]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 3:
+        conditions.append(Customer.phone.contains(digits.lstrip("0") or digits, autoescape=True))
+    query = select(Customer).where(Customer.is_active.is_(True), or_(*conditions))
+    if not is_admin(user):
+        query = query.where(Customer.store_id.in_(user_store_ids(user)))
+    return db.session.execute(
+        query.order_by((Customer.store_id != store.id), Customer.name, Customer.id).limit(limit)
+    ).scalars().all()

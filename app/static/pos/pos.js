@@ -1,0 +1,219 @@
+/* The POS pages' behaviour around HTMX: the dialog, keyboard shortcuts, stale search
+   answers, and French messages when the network or the server fails. No business rule
+   here: every figure shown comes from the server. */
+/* The payment form (Alpine.js): which fields show, and a preview of the change. The change
+   recorded is the one the server computes (shown large once the payment is taken). */
+window.posPayment = function (due, currency) {
+  var digits = currency === "XAF" || currency === "XOF" ? 0 : 2;
+  var formatter = new Intl.NumberFormat(document.documentElement.lang || "fr",
+    { style: "currency", currency: currency, maximumFractionDigits: digits, minimumFractionDigits: digits });
+  function number(text) {
+    var value = parseFloat(String(text || "").replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
+    return isNaN(value) ? 0 : value;
+  }
+  return {
+    method: "CASH",
+    amount: String(due),
+    tendered: "",
+    change: function () {
+      var tendered = number(this.tendered);
+      if (!tendered) { return 0; }
+      return tendered - Math.min(number(this.amount), due);
+    },
+    money: function (value) { return formatter.format(value); }
+  };
+};
+
+(function () {
+  "use strict";
+
+  var body = document.body;
+
+  function dialog() { return document.getElementById("dialog"); }
+
+  function visible(el) {
+    return !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length)) && !el.closest("[hidden]");
+  }
+
+  function focusFirst(root) {
+    var el = root.querySelector("[autofocus]") ||
+      root.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button.primary");
+    if (el) { el.focus(); if (el.select) { el.select(); } }
+  }
+
+  function searchBox() { return document.getElementById("search-q"); }
+
+  function showAlert(message, level) {
+    var box = document.getElementById(dialog() && dialog().open ? "dialog-alerts" : "alerts");
+    if (!box) { return; }
+    var div = document.createElement("div");
+    div.className = "alert" + (level ? " " + level : "");
+    div.setAttribute("role", "alert");
+    div.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button"; close.className = "close"; close.textContent = "\u00d7";
+    close.setAttribute("aria-label", body.dataset.msgClose || "Fermer");
+    close.addEventListener("click", function () { div.remove(); });
+    div.appendChild(close);
+    box.replaceChildren(div);
+  }
+
+  // --- the dialog: opened / closed by the server (HX-Trigger-After-Settle: pos:dialog)
+  body.addEventListener("pos:dialog", function (event) {
+    var d = dialog();
+    if (!d) { return; }
+    if (event.detail && event.detail.value === "open") {
+      if (!d.open) { d.showModal(); }
+      focusFirst(d);
+    } else if (d.open) {
+      d.close();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target === dialog()) {
+      document.getElementById("dialog-content").replaceChildren();
+      var alerts = document.getElementById("dialog-alerts");
+      if (alerts) { alerts.replaceChildren(); }
+      var box = searchBox();
+      if (box) { box.focus(); }
+    }
+  }, true);
+
+  // --- the seller: a scan (Enter) empties the search box as soon as it is sent, so that a
+  // fast scanner can type the next code while the first one is being added.
+  body.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form.search")) {
+      var box = searchBox();
+      if (box) { box.value = ""; }
+    }
+  });
+  body.addEventListener("pos:scanned", function () {
+    var box = searchBox();
+    var results = document.getElementById("results");
+    if (results && box && !box.value) { results.replaceChildren(); }
+    if (box && !(dialog() && dialog().open)) { box.focus(); }
+  });
+  body.addEventListener("pos:added", function () {  // picked from the results: start afresh
+    var box = searchBox();
+    var results = document.getElementById("results");
+    if (box) { box.value = ""; box.focus(); }
+    if (results) { results.replaceChildren(); }
+  });
+  body.addEventListener("pos:submitted", function () {
+    var next = document.getElementById("new-sale");
+    if (next) { next.focus(); }
+  });
+
+  // Results that answer an older query than what the box now holds are dropped.
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var box = searchBox();
+    if (target && target.id === "results" && box && event.detail.xhr) {
+      var answered = event.detail.xhr.getResponseHeader("X-Pos-Query");
+      if (answered !== null && answered !== "" && answered !== box.value.trim()) {
+        event.detail.shouldSwap = false;
+      }
+    }
+  });
+
+  // A successful action clears an old refusal.
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (event.detail.successful && xhr && xhr.status < 300 && event.detail.requestConfig &&
+        event.detail.requestConfig.verb !== "get") {
+      var alerts = document.getElementById("alerts");
+      if (alerts) { alerts.replaceChildren(); }
+    }
+  });
+
+  // A refused change puts the form's fields back to what the server holds (their default values).
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.successful && form && form.tagName === "FORM" && form.hasAttribute("data-nosubmit")) {
+      form.reset();
+    }
+  });
+
+  // --- failures that never reach a French answer of the server
+  body.addEventListener("htmx:sendError", function () { showAlert(body.dataset.msgNetwork, "warn"); });
+  body.addEventListener("htmx:timeout", function () { showAlert(body.dataset.msgNetwork, "warn"); });
+  body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status >= 500) { showAlert(body.dataset.msgServer); }
+  });
+
+  // --- keyboard: every element with data-key="F9" (or "Alt+1", "/") answers that key;
+  // inside an open dialog, only the dialog's own.
+  document.addEventListener("keydown", function (event) {
+    var key = event.key;
+    if (event.altKey && /^(Digit|Numpad)[0-9]$/.test(event.code)) {
+      key = "Alt+" + event.code.slice(-1);
+    } else if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((event.target || {}).tagName || "");
+    if (key === "/" && typing) { return; }
+    if (!/^(F\d+|Alt\+\d|\/)$/.test(key)) { return; }
+    var d = dialog();
+    var root = d && d.open ? d : document;
+    var found = Array.prototype.filter.call(root.querySelectorAll("[data-key]"), function (el) {
+      return el.dataset.key.split(" ").indexOf(key) >= 0 && visible(el) && !el.disabled;
+    });
+    if (!found.length) { return; }
+    event.preventDefault();
+    var el = found[0];
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) && el.type !== "radio" && el.type !== "checkbox") {
+      el.focus();
+      if (el.select) { el.select(); }
+    } else {
+      el.click();
+      if (el.type === "radio") { el.focus(); }
+    }
+  });
+
+  // Forms that post on "change" never submit natively (Enter would reload the page).
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-nosubmit")) { event.preventDefault(); }
+  }, true);
+
+  // The quantity's - and + buttons: step the field, then let it post its change.
+  body.addEventListener("click", function (event) {
+    var step = event.target.closest("[data-step]");
+    if (!step) { return; }
+    var input = step.parentElement.querySelector("input");
+    var value = parseInt(input.value, 10) || 1;
+    input.value = Math.max(1, value + parseInt(step.dataset.step, 10));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // Arrow keys move between the search box and its results.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") { return; }
+    var box = searchBox();
+    var results = document.getElementById("results");
+    if (!box || !results) { return; }
+    var items = Array.prototype.slice.call(results.querySelectorAll("button.result"));
+    if (!items.length) { return; }
+    var index = items.indexOf(document.activeElement);
+    if (document.activeElement === box && event.key === "ArrowDown") { index = -1; }
+    else if (index < 0) { return; }
+    event.preventDefault();
+    var next = index + (event.key === "ArrowDown" ? 1 : -1);
+    if (next < 0) { box.focus(); } else if (next < items.length) { items[next].focus(); }
+  });
+
+  // The cashier's queue: the chosen sale stays marked (also across the queue's refreshes).
+  body.addEventListener("pos:selected", function (event) {
+    var id = String(event.detail && event.detail.value);
+    document.querySelectorAll("#queue .queue-item").forEach(function (item) {
+      if (item.dataset.sale === id) { item.setAttribute("aria-current", "true"); }
+      else { item.removeAttribute("aria-current"); }
+    });
+  });
+
+  // Alerts can be closed by hand.
+  body.addEventListener("click", function (event) {
+    var close = event.target.closest(".alert .close");
+    if (close) { close.closest(".alert").remove(); }
+  });
+})();
