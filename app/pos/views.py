@@ -5,6 +5,7 @@ render a fragment. Refusals (domain errors) become French alerts (see web.py).
 """
 import hashlib
 import uuid
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_appbuilder import expose
@@ -39,6 +40,7 @@ PAY_METHODS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD")
 SHORT_METHOD_LABELS = {"CASH": _l("Espèces"), "MOBILE_MONEY": _l("Mobile money"), "BANK_TRANSFER": _l("Virement"),
                        "CARD": _l("Carte")}
 QUEUE_POLL_SECONDS = 3
+SEARCH_MIN_CHARS = 3  # as-you-type search starts at the third character (Enter searches anything)
 DAY_POLL_SECONDS = 15
 SERIAL_CHOICES = 200
 
@@ -109,10 +111,14 @@ class SellerPosView(PosBaseView):
     def search(self, store_id):
         """Results as the seller types (the catalog's POS search, with this store's stock)."""
         store = queries.store_for(acting_user(), store_id)
-        q = request.args.get("q", "")
-        results = catalog.search_products(q, store.id)
-        response = self.fragment("pos/_results.html", results=results, q=q.strip(), store=store)
-        response.headers["X-Pos-Query"] = q.strip().encode("ascii", "ignore").decode() if q.isascii() else ""
+        q = " ".join(request.args.get("q", "").split())
+        hint = None
+        if len(q) < SEARCH_MIN_CHARS:  # one or two letters match thousands of products: wait for a third
+            results, hint = [], _l("Tapez au moins %(count)s caractères.", count=SEARCH_MIN_CHARS) if q else None
+        else:
+            results = catalog.search_products(q, store.id)
+        response = self.fragment("pos/_results.html", results=results, q=q, store=store, hint=hint)
+        response.headers["X-Pos-Query"] = quote(q)  # the page drops answers to an older query
         return response
 
     @expose("/<int:store_id>/scan", methods=["POST"])

@@ -111,7 +111,8 @@ window.posPayment = function (due, currency) {
     var box = searchBox();
     if (target && target.id === "results" && box && event.detail.xhr) {
       var answered = event.detail.xhr.getResponseHeader("X-Pos-Query");
-      if (answered !== null && answered !== "" && answered !== box.value.trim()) {
+      var typed = box.value.trim().replace(/\s+/g, " ");
+      if (answered !== null && answered !== "" && decodeURIComponent(answered) !== typed) {
         event.detail.shouldSwap = false;
       }
     }
