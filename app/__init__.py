@@ -36,6 +36,9 @@ def create_app(config_class=None):
         from .core import errors, formatting, headers, health, views as core_views
         from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
+        from .customers import api as customers_api, views as customers_views
+        from .sales import api as sales_api, views as sales_views
+        from .cashier import api as cashier_api, views as cashier_views
         from .pos import api as pos_api, views as pos_views
 
         appbuilder = AppBuilder(update_perms=False)
@@ -44,6 +47,9 @@ def create_app(config_class=None):
             (core_views, stores_views, stores_api, accounts_api),
             (catalog_views, catalog_api),
             (stock_views, stock_api),
+            (customers_views, customers_api),
+            (sales_views, sales_api),
+            (cashier_views, cashier_api),
             (pos_views, pos_api),
         )
         for modules in domains:

@@ -13,3 +13,6 @@ from .stock.models import (  # noqa: F401
     Transfer,
     TransferLine,
 )
+from .customers.models import Customer  # noqa: F401
+from .sales.models import Approval, Refund, RefundLine, Sale, SaleItem  # noqa: F401
+from .cashier.models import CashPayout, CashShift, Payment  # noqa: F401

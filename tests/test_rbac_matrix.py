@@ -12,6 +12,9 @@ from app.extensions import db, security_manager
 from tests.catalog import rbac as catalog_rbac
 from tests.conftest import DEMO, get_tokens
 from tests.stock import rbac as stock_rbac
+from tests.customers import rbac as customers_rbac
+from tests.sales import rbac as sales_rbac
+from tests.cashier import rbac as cashier_rbac
 from tests.pos import rbac as pos_rbac
 from tests.factories import make_store, make_user, store_by_code
 
@@ -73,6 +76,9 @@ def make_foundation_targets():
 
 DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catalog_rbac.make_targets),
            (stock_rbac.ROWS, stock_rbac.make_targets),
+           (customers_rbac.ROWS, customers_rbac.make_targets),
+           (sales_rbac.ROWS, sales_rbac.make_targets),
+           (cashier_rbac.ROWS, cashier_rbac.make_targets),
            (pos_rbac.ROWS, pos_rbac.make_targets)]
 MATRIX = [row for rows, _ in DOMAINS for row in rows]
 

@@ -6,6 +6,9 @@ Each domain keeps its pairs in app/<domain>/permissions.py; this module merges t
 """
 from ..catalog.permissions import ROLE_PERMISSIONS as CATALOG_PERMISSIONS
 from ..stock.permissions import ROLE_PERMISSIONS as STOCK_PERMISSIONS
+from ..customers.permissions import ROLE_PERMISSIONS as CUSTOMER_PERMISSIONS
+from ..sales.permissions import ROLE_PERMISSIONS as SALES_PERMISSIONS
+from ..cashier.permissions import ROLE_PERMISSIONS as CASHIER_PERMISSIONS
 from ..pos.permissions import ROLE_PERMISSIONS as POS_PERMISSIONS
 
 ADMIN, MANAGER, SALES, CASHIER, STOCKER = "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"
@@ -45,5 +48,8 @@ ROLE_PERMISSIONS = _merge(
     FOUNDATION,
     CATALOG_PERMISSIONS,
     STOCK_PERMISSIONS,
+    CUSTOMER_PERMISSIONS,
+    SALES_PERMISSIONS,
+    CASHIER_PERMISSIONS,
     POS_PERMISSIONS,
 )

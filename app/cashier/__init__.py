@@ -1,0 +1,1 @@
+"""The till: cash shifts, payments, payouts."""

@@ -1,0 +1,136 @@
+"""The till: cash shifts, payments taken in them, cash paid out of them (SPEC §4, §5)."""
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+
+from ..core.models import utcnow
+from ..core.money import MoneyColumn
+from ..extensions import db
+
+CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT = "CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD", "CREDIT"
+PAYMENT_METHODS = (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT)
+MOBILE_OPERATORS = ("MTN", "ORANGE")
+OPEN, CLOSED = "OPEN", "CLOSED"
+SHIFT_STATUSES = (OPEN, CLOSED)
+
+
+def _one_of(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class CashShift(db.Model):
+    """A cashier's session at the till of one store. One open shift per cashier and store
+    (a partial unique index); closed blind, then immutable (a trigger on PostgreSQL)."""
+
+    __tablename__ = "cash_shift"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", SHIFT_STATUSES), name="ck_cash_shift_status"),
+        CheckConstraint("opening_float >= 0", name="ck_cash_shift_opening_float"),
+        CheckConstraint("status = 'OPEN' OR (closed_at IS NOT NULL AND counted_cash IS NOT NULL)",
+                        name="ck_cash_shift_closed"),
+        Index("uq_cash_shift_one_open", "store_id", "cashier_id", unique=True,
+              postgresql_where=text("status = 'OPEN'"), sqlite_where=text("status = 'OPEN'")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
+    status = Column(String(8), nullable=False, default=OPEN)
+    opening_float = Column(MoneyColumn, nullable=False, default=Decimal("0"))
+    opened_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    closed_at = Column(DateTime(timezone=True))
+    # typed by the cashier at close, before seeing any expected figure
+    counted_cash = Column(MoneyColumn)
+    counted_mobile_money = Column(MoneyColumn)
+    counted_bank_transfer = Column(MoneyColumn)
+    counted_card = Column(MoneyColumn)
+    # computed at close: expected cash = float + cash in - change given - cash refunds - cash payouts
+    cash_in = Column(MoneyColumn)
+    change_given = Column(MoneyColumn)
+    cash_refunds = Column(MoneyColumn)
+    cash_payouts = Column(MoneyColumn)
+    expected_cash = Column(MoneyColumn)
+    expected_mobile_money = Column(MoneyColumn)
+    expected_bank_transfer = Column(MoneyColumn)
+    expected_card = Column(MoneyColumn)
+    variance = Column(MoneyColumn)  # counted cash - expected cash
+    note = Column(Text)
+
+    store = db.relationship("Store")
+    cashier = db.relationship("User")
+    payments = db.relationship("Payment", back_populates="shift", order_by="Payment.id", viewonly=True)
+    payouts = db.relationship("CashPayout", back_populates="shift", order_by="CashPayout.id", viewonly=True)
+
+    def variance_of(self, method):
+        """counted - expected for one method (None while open or not counted)."""
+        key = method.lower()
+        counted, expected = getattr(self, f"counted_{key}"), getattr(self, f"expected_{key}")
+        return None if counted is None or expected is None else counted - expected
+
+    def __repr__(self):
+        return f"Caisse #{self.id}"
+
+
+class Payment(db.Model):
+    """Money received for a sale in a cashier's open shift. Cash may exceed the amount due:
+    `tendered` is what the customer handed over, `change_given` what went back, `amount`
+    what paid the sale."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        CheckConstraint(_one_of("method", PAYMENT_METHODS), name="ck_payment_method"),
+        CheckConstraint("amount > 0", name="ck_payment_amount"),
+        CheckConstraint("change_given >= 0", name="ck_payment_change"),
+        CheckConstraint("method = 'CASH' OR (change_given = 0 AND tendered IS NULL)", name="ck_payment_cash_only"),
+        CheckConstraint("tendered IS NULL OR tendered = amount + change_given", name="ck_payment_tendered"),
+        CheckConstraint("method <> 'MOBILE_MONEY' OR (operator IS NOT NULL AND reference IS NOT NULL)",
+                        name="ck_payment_mobile_money"),
+        CheckConstraint("operator IS NULL OR " + _one_of("operator", MOBILE_OPERATORS), name="ck_payment_operator"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=False, index=True)
+    cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    method = Column(String(16), nullable=False)
+    amount = Column(MoneyColumn, nullable=False)
+    tendered = Column(MoneyColumn)
+    change_given = Column(MoneyColumn, nullable=False, default=Decimal("0"))
+    operator = Column(String(16))
+    reference = Column(String(64))
+    idempotency_key = Column(String(128), unique=True)
+    fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
+    sale_status_after = Column(String(20), nullable=False)
+    balance_due_after = Column(MoneyColumn, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    sale = db.relationship("Sale", back_populates="payments")
+    store = db.relationship("Store")
+    shift = db.relationship("CashShift", back_populates="payments")
+    cashier = db.relationship("User")
+
+    def __repr__(self):
+        return f"{self.method} {self.amount}"
+
+
+class CashPayout(db.Model):
+    """Cash taken out of the drawer for an expense, during a shift."""
+
+    __tablename__ = "cash_payout"
+    __table_args__ = (CheckConstraint("amount > 0", name="ck_cash_payout_amount"),)
+
+    id = Column(Integer, primary_key=True)
+    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    amount = Column(MoneyColumn, nullable=False)
+    reason = Column(Text, nullable=False)
+    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    shift = db.relationship("CashShift", back_populates="payouts")
+    store = db.relationship("Store")
+    created_by = db.relationship("User")
+
+    def __repr__(self):
+        return f"Sortie de caisse {self.amount}"

@@ -1,0 +1,1 @@
+"""Customers: who buys, with a phone number checked as an international number."""

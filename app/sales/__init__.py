@@ -1,0 +1,1 @@
+"""Sales, seller -> cashier: drafts, submit, approvals, cancel, refunds, totals."""

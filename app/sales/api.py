@@ -1,0 +1,374 @@
+"""REST API of sales (+ submit, cancel, refund, approve, queue, warranty), approvals and refunds.
+
+Thin: parse the JSON body -> call a service -> serialise. Lists use FAB's conventions
+(`q=(filters:...,page:...)`); item answers are `{"id", "result"}`.
+"""
+import functools
+
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_jwt
+
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.errors import BadRequest
+from ..core.scoping import acting_user, store_scope
+from ..extensions import limiter
+from . import serialize, services
+from .inputs import MISSING
+from .models import Approval, Refund, Sale
+
+READ = {"get_list": "read", "get": "read", "info": "read"}
+
+
+def json_body(allowed=None):
+    """The request's JSON object, or a 400; unknown top-level fields are refused when `allowed` is given."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_l("Corps JSON attendu (un objet)."))
+    if allowed is not None:
+        unknown = sorted(set(body) - set(allowed))
+        if unknown:
+            raise BadRequest(errors={name: [_l("Champ inconnu.")] for name in unknown})
+    return body
+
+
+def fresh_token_required(method):
+    """SPEC §10: refunds and approvals need a fresh token (one issued from the password, not refreshed)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if not get_jwt().get("fresh"):
+            return self.response(401, message=str(_l(
+                "Cette action demande une connexion récente : reconnectez-vous avec votre mot de passe.")))
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _approve_failures_key():
+    body = request.get_json(silent=True) or {}
+    email = body.get("email") if isinstance(body, dict) else None
+    return "spot-approval:" + (str(email).strip().lower() if email else "-")
+
+
+def _approve_failures_limit():
+    from flask import current_app
+
+    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
+    return f"{count} per {seconds} seconds"
+
+
+SALE_LIST_COLUMNS = [
+    "id", "number", "status", "store.id", "store.code", "seller.id", "seller.first_name", "seller.last_name",
+    "customer.id", "customer.name", "discount", "total", "amount_paid", "amount_refunded", "balance_due",
+    "created_at", "submitted_at", "paid_at",
+]
+
+
+class SaleApi(BoutiqueModelRestApi):
+    resource_name = "sales"
+    class_permission_name = "Sale"
+    datamodel = ScopedInterface(Sale)
+    base_filters = store_scope()
+    include_route_methods = {"get_list", "get", "post", "put", "delete", "submit", "cancel", "refund",
+                             "approve", "queue", "warranty"}
+    method_permission_name = {
+        **READ, "post": "write", "put": "write", "delete": "delete", "submit": "submit", "cancel": "cancel",
+        "refund": "refund", "approve": "approve", "queue": "queue", "warranty": "read",
+    }
+    list_columns = SALE_LIST_COLUMNS
+    show_columns = SALE_LIST_COLUMNS
+    order_columns = ["id", "number", "status", "total", "created_at", "submitted_at", "paid_at"]
+    search_columns = ["number", "status", "store", "seller", "customer", "created_at", "submitted_at"]
+    base_order = ("id", "desc")
+
+    def get_headless(self, pk, **kwargs):
+        sale = self.datamodel.get(pk, self._base_filters)
+        if sale is None:
+            return self.response_404()
+        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+
+    @answers_domain_errors
+    def post_headless(self):
+        body = json_body({"store", "customer", "items", "discount", "note"})
+        sale = services.create_draft(acting_user(), body.get("store"), body.get("items", []),
+                                     customer=body.get("customer"), discount=body.get("discount"),
+                                     note=body.get("note"))
+        return self.response(201, id=sale.id, result=serialize.sale_to_dict(sale))
+
+    @answers_domain_errors
+    def put_headless(self, pk):
+        sale = self.datamodel.get(pk, self._base_filters)  # FAB's PUT/DELETE routes give pk as a string
+        if sale is None:
+            return self.response_404()
+        body = json_body({"store", "customer", "items", "discount", "note"})
+        sale = services.update_draft(acting_user(), sale.id, **{
+            name: body.get(name, MISSING) for name in ("items", "customer", "discount", "note", "store")})
+        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+
+    @answers_domain_errors
+    def delete_headless(self, pk):
+        sale = self.datamodel.get(pk, self._base_filters)
+        if sale is None:
+            return self.response_404()
+        services.delete_draft(acting_user(), sale.id)
+        return self.response(200, message=str(_l("Brouillon supprimé.")))
+
+    @expose("/<int:pk>/submit/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def submit(self, pk):
+        """Submit a draft to the till: checks, invoice number, status PENDING_PAYMENT.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: the sale, PENDING_PAYMENT with its number}
+            404: {description: no such sale in your stores}
+            409: {description: wrong status, not enough stock, or a manager approval is needed (approvals)}
+            422: {description: the sale is incomplete (items, serials)}
+        """
+        sale = services.submit_sale(acting_user(), pk)
+        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+
+    @expose("/<int:pk>/cancel/", methods=["POST"])
+    @protect()
+    @safe
+    @fresh_token_required
+    @answers_domain_errors
+    def cancel(self, pk):
+        """Cancel a sale not fully paid (manager); what was paid is refunded.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    reason: {type: string}
+                    method: {type: string, description: "refund method of what was paid (default CASH)"}
+                    shift: {type: integer, description: "open shift the cash comes out of"}
+                    reference: {type: string}
+          responses:
+            200: {description: the cancelled sale and the refund (if any)}
+            409: {description: wrong status or no open shift for the cash}
+        """
+        body = json_body({"reason", "method", "shift", "reference"})
+        sale, refund = services.cancel_sale(acting_user(), pk, body.get("reason"), method=body.get("method", "CASH"),
+                                            shift=body.get("shift"), reference=body.get("reference"))
+        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale),
+                             refund=serialize.refund_to_dict(refund) if refund else None)
+
+    @expose("/<int:pk>/refund/", methods=["POST"])
+    @protect()
+    @safe
+    @fresh_token_required
+    @answers_domain_errors
+    def refund(self, pk):
+        """Refund chosen items of a paid sale (manager).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    items:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          sale_item: {type: integer}
+                          quantity: {type: integer}
+                          restock: {type: boolean}
+                          serials: {type: array, items: {type: string}}
+                    restock: {type: boolean}
+                    method: {type: string}
+                    shift: {type: integer}
+                    reference: {type: string}
+                    reason: {type: string}
+          responses:
+            201: {description: the refund and the sale}
+            409: {description: the sale is not paid, or no open shift for the cash}
+            422: {description: bad items or quantities}
+        """
+        body = json_body({"items", "restock", "method", "shift", "reference", "reason"})
+        sale, refund = services.refund_sale(acting_user(), pk, body.get("items"), restock=body.get("restock", True),
+                                            method=body.get("method", "CASH"), shift=body.get("shift"),
+                                            reference=body.get("reference"), reason=body.get("reason"))
+        return self.response(201, id=refund.id, result=serialize.refund_to_dict(refund),
+                             sale=serialize.sale_to_dict(sale))
+
+    @expose("/<int:pk>/approve/", methods=["POST"])
+    @protect()
+    # Failed manager credentials are counted per email, as on the token endpoint (above @safe: 429).
+    @limiter.limit(_approve_failures_limit, key_func=_approve_failures_key,
+                   deduct_when=lambda response: response.status_code == 403)
+    @safe
+    @fresh_token_required
+    @answers_domain_errors
+    def approve(self, pk):
+        """On the spot: a manager of the sale's store types their email and password at the POS.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    email: {type: string}
+                    password: {type: string}
+          responses:
+            200: {description: the sale and the approvals granted in the manager's name}
+            403: {description: not the credentials of a manager of this store}
+            409: {description: the sale is not a draft}
+        """
+        body = json_body({"email", "password"})
+        sale, granted = services.approve_on_the_spot(acting_user(), pk, body.get("email"), body.get("password"))
+        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale),
+                             approvals=[serialize.approval_to_dict(a) for a in granted])
+
+    @expose("/queue/", methods=["GET"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def queue(self):
+        """The cashier's queue: sales PENDING_PAYMENT or PARTIALLY_PAID of the user's stores, oldest first.
+        ---
+        get:
+          parameters:
+          - {in: query, name: store, schema: {type: integer}}
+          responses:
+            200: {description: "{count, ids, result}"}
+        """
+        store = request.args.get("store", type=int)
+        sales = services.payment_queue(acting_user(), [store] if store else None)
+        return self.response(200, count=len(sales), ids=[s.id for s in sales],
+                             result=[serialize.sale_summary(s) for s in sales])
+
+    @expose("/warranty/", methods=["GET"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def warranty(self):
+        """Warranty lookup by serial number or IMEI: customer, sale and warranty end date.
+        ---
+        get:
+          parameters:
+          - {in: query, name: serial, schema: {type: string}, required: true}
+          responses:
+            200: {description: "{count, result}"}
+            422: {description: no serial given}
+        """
+        results = services.warranty_lookup(acting_user(), request.args.get("serial"))
+        for row in results:
+            row["paid_at"] = serialize.moment(row["paid_at"])
+            row["warranty_end"] = row["warranty_end"].isoformat() if row["warranty_end"] else None
+        return self.response(200, count=len(results), result=results)
+
+
+APPROVAL_COLUMNS = ["id", "kind", "status", "details", "reason", "store.id", "store.code", "sale.id", "sale.number",
+                    "requested_by_id", "requested_at", "decided_by_id", "decided_at"]
+
+
+class ApprovalApi(BoutiqueModelRestApi):
+    resource_name = "approvals"
+    class_permission_name = "Approval"
+    datamodel = ScopedInterface(Approval)
+    base_filters = store_scope()
+    include_route_methods = {"get_list", "get", "approve", "reject"}
+    method_permission_name = {**READ, "approve": "approve", "reject": "approve"}
+    list_columns = show_columns = APPROVAL_COLUMNS
+    order_columns = ["id", "requested_at", "status", "kind"]
+    search_columns = ["status", "kind", "store", "sale"]
+    base_order = ("id", "desc")
+
+    def get_headless(self, pk, **kwargs):
+        approval = self.datamodel.get(pk, self._base_filters)
+        if approval is None:
+            return self.response_404()
+        return self.response(200, id=approval.id, result=serialize.approval_to_dict(approval))
+
+    def _decide(self, pk, approve):
+        if self.datamodel.get(pk, self._base_filters) is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        note = body.get("note") if isinstance(body, dict) else None
+        approval = services.decide_approval(acting_user(), pk, approve, note=note)
+        return self.response(200, id=approval.id, result=serialize.approval_to_dict(approval))
+
+    @expose("/<int:pk>/approve/", methods=["POST"])
+    @protect()
+    @safe
+    @fresh_token_required
+    @answers_domain_errors
+    def approve(self, pk):
+        """Approve a pending request (a manager of its store).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: the approval, APPROVED, decided_by = you}
+            409: {description: already decided, or the sale is no longer a draft}
+        """
+        return self._decide(pk, True)
+
+    @expose("/<int:pk>/reject/", methods=["POST"])
+    @protect()
+    @safe
+    @fresh_token_required
+    @answers_domain_errors
+    def reject(self, pk):
+        """Reject a pending request (a manager of its store).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: the approval, REJECTED}
+            409: {description: already decided}
+        """
+        return self._decide(pk, False)
+
+
+REFUND_COLUMNS = ["id", "sale.id", "sale.number", "store.id", "store.code", "is_cancellation", "method", "amount",
+                  "restock", "reason", "reference", "shift.id", "approved_by.id", "approved_by.first_name",
+                  "created_at"]
+
+
+class RefundApi(BoutiqueModelRestApi):
+    resource_name = "refunds"
+    class_permission_name = "Refund"
+    datamodel = ScopedInterface(Refund)
+    base_filters = store_scope()
+    include_route_methods = {"get_list", "get"}
+    method_permission_name = READ
+    list_columns = show_columns = REFUND_COLUMNS
+    order_columns = ["id", "created_at", "amount"]
+    search_columns = ["store", "sale", "method", "created_at"]
+    base_order = ("id", "desc")
+
+    def get_headless(self, pk, **kwargs):
+        refund = self.datamodel.get(pk, self._base_filters)
+        if refund is None:
+            return self.response_404()
+        return self.response(200, id=refund.id, result=serialize.refund_to_dict(refund))
+
+
+def register(appbuilder):
+    appbuilder.add_api(SaleApi)
+    appbuilder.add_api(ApprovalApi)
+    appbuilder.add_api(RefundApi)

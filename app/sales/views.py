@@ -1,0 +1,284 @@
+"""Back-office screens: sales (read-only, with items, payments and the audit trail; a manager
+cancels or refunds from there), the approvals queue, refunds, the warranty lookup.
+
+Drafts are written at the POS (issue 5) and through the API; these screens call the same
+services for what they change.
+"""
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..core.api import ScopedInterface
+from ..core.errors import DomainError
+from ..core.formatting import format_local_datetime, format_money
+from ..core.models import AuditLog
+from ..core.scoping import acting_user, store_scope
+from ..core.views import add_entry_point
+from ..customers.services import display_phone
+from ..extensions import db
+from . import services
+from .models import PENDING, Approval, Refund, Sale
+from .totals import sale_totals
+
+READ_ONLY = {"list": "read", "show": "read", "api_read": "read", "api": "read", "api_get": "read"}
+
+SALE_LABELS = {
+    "number": _l("Numéro"),
+    "status": _l("Statut"),
+    "store": _l("Magasin"),
+    "seller": _l("Vendeur"),
+    "customer": _l("Client"),
+    "discount": _l("Remise"),
+    "subtotal": _l("Sous-total"),
+    "tax_total": _l("TVA"),
+    "total": _l("Total TTC"),
+    "amount_paid": _l("Payé"),
+    "amount_refunded": _l("Remboursé"),
+    "balance_due": _l("Reste à payer"),
+    "created_at": _l("Créée le"),
+    "submitted_at": _l("Transmise le"),
+    "paid_at": _l("Payée le"),
+}
+
+APPROVAL_KIND_LABELS = {
+    "DISCOUNT": _l("Remise au-delà du seuil"),
+    "PRICE_FLOOR": _l("Prix sous le plancher"),
+    "CANCELLATION": _l("Annulation"),
+    "REFUND": _l("Remboursement"),
+}
+APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvée"), "REJECTED": _l("Refusée")}
+METHOD_LABELS = {
+    "CASH": _l("Espèces"),
+    "MOBILE_MONEY": _l("Mobile money"),
+    "BANK_TRANSFER": _l("Virement"),
+    "CARD": _l("Carte"),
+    "CREDIT": _l("Crédit client"),
+}
+
+
+def money(value):
+    return format_money(value) if value is not None else ""
+
+
+def percent(rate):
+    """19.25 -> '19,25 %' (in French)."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    return f"{format_decimal(rate, format='#,##0.##', locale=str(get_locale() or 'fr'))} %"
+
+
+class SaleModelView(ModelView):
+    datamodel = ScopedInterface(Sale)
+    class_permission_name = "Sale"
+    method_permission_name = {**READ_ONLY, "cancel": "cancel", "refund": "refund"}
+    base_permissions = ["can_read", "can_cancel", "can_refund"]
+    base_filters = store_scope()
+    base_order = ("id", "desc")
+    list_title = _l("Ventes")
+    show_title = _l("Vente")
+    list_columns = ["number", "status", "store", "seller", "customer", "total", "amount_paid", "balance_due",
+                    "created_at"]
+    search_columns = ["number", "status", "store", "seller", "customer", "created_at", "total"]
+    label_columns = SALE_LABELS
+    formatters_columns = {
+        "status": services.status_label,
+        "total": money, "amount_paid": money, "balance_due": money,
+        "created_at": format_local_datetime,
+        "number": lambda number: number or _("(brouillon)"),
+    }
+    page_size = 50
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        sale = self.datamodel.get(pk, self._base_filters)
+        if sale is None:
+            abort(404)
+        user = acting_user()
+        trail = db.session.execute(
+            select(AuditLog).where(AuditLog.object_type == "Sale", AuditLog.object_id == str(sale.id))
+            .order_by(AuditLog.id)).scalars().all()
+        sm = self.appbuilder.sm
+        manager = services.is_manager_of(user, sale.store_id)
+        return self.render_template(
+            "sales/show.html", sale=sale, totals=sale_totals(sale), trail=trail,
+            status_label=services.status_label, method_labels=METHOD_LABELS, percent=percent,
+            display_phone=display_phone,
+            kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS,
+            can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (
+                "DRAFT", "PENDING_PAYMENT", "PARTIALLY_PAID"),
+            can_refund=manager and sm.has_access("can_refund", "Sale") and sale.status == "PAID",
+            title=str(sale),
+        )
+
+    @expose("/cancel/<int:pk>", methods=["POST"])
+    @has_access
+    def cancel(self, pk):
+        sale = self._get_or_404(pk)
+        try:
+            sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
+                                                method=request.form.get("method") or "CASH")
+            flash(_("Vente annulée.") + (" " + _("%(amount)s remboursé(s).", amount=money(refund.amount))
+                                          if refund else ""), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_describe(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/refund/<int:pk>", methods=["POST"])
+    @has_access
+    def refund(self, pk):
+        sale = self._get_or_404(pk)
+        lines = []
+        for item in sale.items:
+            quantity = request.form.get(f"quantity-{item.id}", "").strip()
+            if quantity and quantity != "0":
+                lines.append({"sale_item": item.id, "quantity": quantity,
+                              "restock": request.form.get(f"defective-{item.id}") != "on"})
+        try:
+            sale, refund = services.refund_sale(acting_user(), sale.id, lines, restock=True,
+                                                method=request.form.get("method") or "CASH",
+                                                reason=request.form.get("reason"))
+            flash(_("Remboursement enregistré : %(amount)s.", amount=money(refund.amount)), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_describe(exc), "danger")
+        return redirect(url_for(".show", pk=pk))
+
+    def _get_or_404(self, pk):
+        sale = self.datamodel.get(pk, self._base_filters)
+        if sale is None:
+            abort(404)
+        return sale
+
+
+def _describe(error):
+    """The error's message and its field messages, for a flash."""
+    details = [f"{m}" for messages in error.errors.values() for m in messages]
+    return " ".join([error.message] + details)
+
+
+class ApprovalModelView(ModelView):
+    """The queue of approvals: a manager approves or rejects from here."""
+
+    datamodel = ScopedInterface(Approval)
+    class_permission_name = "Approval"
+    method_permission_name = {**READ_ONLY, "decide": "approve"}
+    base_permissions = ["can_read", "can_approve"]
+    base_filters = store_scope()
+    base_order = ("id", "desc")
+    list_title = _l("Demandes d'approbation")
+    show_title = _l("Demande d'approbation")
+    list_columns = ["requested_at", "store", "sale", "kind", "status", "requested_by", "decided_by", "decided_at"]
+    show_columns = list_columns + ["details", "reason"]
+    search_columns = ["status", "kind", "store", "requested_by", "decided_by", "requested_at"]
+    label_columns = {
+        "requested_at": _l("Demandée le"), "store": _l("Magasin"), "sale": _l("Vente"), "kind": _l("Motif"),
+        "status": _l("Statut"), "requested_by": _l("Demandée par"), "decided_by": _l("Décidée par"),
+        "decided_at": _l("Décidée le"), "details": _l("Détails"), "reason": _l("Note"),
+    }
+    formatters_columns = {
+        "kind": lambda kind: str(APPROVAL_KIND_LABELS.get(kind, kind)),
+        "status": lambda status: str(APPROVAL_STATUS_LABELS.get(status, status)),
+        "requested_at": format_local_datetime, "decided_at": format_local_datetime,
+        "decided_by": lambda user: user or "",
+    }
+    list_template = "sales/approvals_list.html"
+
+    @expose("/decide/<int:pk>", methods=["POST"])
+    @has_access
+    def decide(self, pk):
+        approval = self.datamodel.get(pk, self._base_filters)
+        if approval is None:
+            abort(404)
+        approve = request.form.get("decision") == "approve"
+        try:
+            services.decide_approval(acting_user(), approval.id, approve, note=request.form.get("note"))
+            flash(_("Demande approuvée.") if approve else _("Demande refusée."), "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(_describe(exc), "danger")
+        return redirect(request.referrer if _same_site(request.referrer) else url_for(".list"))
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["pending"] = self._pending()
+            kwargs["kind_labels"] = APPROVAL_KIND_LABELS
+            kwargs["can_decide"] = self.appbuilder.sm.has_access("can_approve", "Approval")
+        return super().render_template(template, **kwargs)
+
+    def _pending(self):
+        query = select(Approval).where(Approval.status == PENDING).order_by(Approval.requested_at)
+        from ..core.scoping import is_admin, user_store_ids
+
+        user = acting_user()
+        if not is_admin(user):
+            query = query.where(Approval.store_id.in_(user_store_ids(user)))
+        return db.session.execute(query.limit(100)).scalars().all()
+
+
+def _same_site(url):
+    from urllib.parse import urlparse
+
+    return bool(url) and urlparse(url).netloc in ("", request.host)
+
+
+class RefundModelView(ModelView):
+    datamodel = ScopedInterface(Refund)
+    class_permission_name = "Refund"
+    method_permission_name = READ_ONLY
+    base_permissions = ["can_read"]
+    base_filters = store_scope()
+    base_order = ("id", "desc")
+    list_title = _l("Remboursements")
+    show_title = _l("Remboursement")
+    list_columns = ["created_at", "store", "sale", "is_cancellation", "method", "amount", "restock", "shift",
+                    "approved_by"]
+    show_columns = list_columns + ["reason", "reference", "lines"]
+    search_columns = ["store", "sale", "method", "created_at", "approved_by"]
+    label_columns = {
+        "created_at": _l("Date"), "store": _l("Magasin"), "sale": _l("Vente"),
+        "is_cancellation": _l("Annulation"), "method": _l("Mode"), "amount": _l("Montant"),
+        "restock": _l("Remis en stock"), "shift": _l("Caisse"), "approved_by": _l("Gérant"),
+        "reason": _l("Motif"), "reference": _l("Référence"), "lines": _l("Articles"),
+    }
+    formatters_columns = {
+        "amount": money, "created_at": format_local_datetime,
+        "method": lambda method: str(METHOD_LABELS.get(method, method)),
+    }
+
+
+class WarrantyView(BaseView):
+    """Warranty lookup by serial number or IMEI."""
+
+    route_base = "/garantie"
+    default_view = "lookup"
+    class_permission_name = "WarrantyView"
+
+    @expose("/")
+    @has_access
+    def lookup(self):
+        serial = (request.args.get("serial") or "").strip()
+        results, error = [], None
+        if serial:
+            try:
+                results = services.warranty_lookup(acting_user(), serial)
+            except DomainError as exc:
+                error = _describe(exc)
+        return self.render_template("sales/warranty.html", serial=serial, results=results, error=error,
+                                    title=_("Recherche de garantie"))
+
+
+def register(appbuilder):
+    appbuilder.add_view(SaleModelView, "sale_list", label=_l("Ventes"), icon="fa-shopping-cart",
+                        category="sales", category_label=_l("Ventes"), category_icon="fa-shopping-cart")
+    appbuilder.add_view(ApprovalModelView, "approvals", label=_l("Approbations"), icon="fa-check-square-o",
+                        category="sales")
+    appbuilder.add_view(RefundModelView, "refunds", label=_l("Remboursements"), icon="fa-undo", category="sales")
+    appbuilder.add_view(WarrantyView, "warranty", label=_l("Garantie"), icon="fa-shield", category="sales")
+    add_entry_point(_l("Ventes"), "SaleModelView.list", "fa-shopping-cart", ("can_read", "Sale"))
+    add_entry_point(_l("Approbations"), "ApprovalModelView.list", "fa-check-square-o", ("can_approve", "Approval"))
+    add_entry_point(_l("Garantie"), "WarrantyView.lookup", "fa-shield", ("can_lookup", "WarrantyView"))

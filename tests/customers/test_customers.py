@@ -1,0 +1,74 @@
+"""Customers: phone checked as an international number (default Cameroon), stored E.164; scoped by store."""
+import pytest
+
+from app.customers.services import display_phone, normalise_phone
+from app.core.errors import ValidationFailed
+from tests.factories import make_customer, store_by_code
+
+
+@pytest.mark.parametrize("typed,stored", [
+    ("6 99 11 22 33", "+237699112233"),
+    ("699112233", "+237699112233"),
+    ("+237 6 77 12 34 56", "+237677123456"),
+    ("00237 222 23 00 02", "+237222230002"),
+    ("+33 6 12 34 56 78", "+33612345678"),  # an international number stays as it is
+])
+def test_phones_are_normalised(typed, stored):
+    assert normalise_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["12", "abc", "6 99 11", "+237 1 23"])
+def test_bad_phones_are_refused(typed):
+    with pytest.raises(ValidationFailed) as error:
+        normalise_phone(typed)
+    assert "phone" in error.value.errors
+
+
+def test_display_phone():
+    assert display_phone("+237699112233") == "+237 6 99 11 22 33"
+
+
+def test_a_seller_adds_a_customer(shop, as_seller):
+    answer = as_seller.post("/api/v1/customers/", json={
+        "name": "  Établissements Fotso  ", "phone": "6 99 11 22 33", "email": "Contact@Fotso.CM",
+        "tax_id": "m0123456789", "store": shop.dla})
+    assert answer.status_code == 201, answer.get_json()
+    customer = as_seller.get(f"/api/v1/customers/{answer.get_json()['id']}").get_json()["result"]
+    assert (customer["name"], customer["phone"], customer["email"], customer["tax_id"]) == (
+        "Établissements Fotso", "+237699112233", "contact@fotso.cm", "M0123456789")
+    found = as_seller.get("/api/v1/customers/?q=(filters:!((col:phone,opr:ct,value:'699112233')))").get_json()
+    assert found["count"] == 1
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"name": "X", "phone": "123", "store": 1}, "phone"),
+    ({"name": "", "phone": "699112233", "store": 1}, "name"),
+    ({"name": "X", "store": 2}, "store"),  # YDE1 is not the seller's store
+])
+def test_bad_customers_answer_422(shop, as_seller, body, field):
+    answer = as_seller.post("/api/v1/customers/", json=body)
+    assert answer.status_code == 422, answer.get_json()
+    assert field in answer.get_json().get("errors", {}), answer.get_json()
+
+
+def test_a_phone_change_is_checked_too(app, shop, as_seller):
+    with app.app_context():
+        customer = make_customer(store_by_code("DLA1")).id
+    assert as_seller.put(f"/api/v1/customers/{customer}", json={"phone": "00"}).status_code == 422
+    assert as_seller.put(f"/api/v1/customers/{customer}", json={"phone": "677000111"}).get_json()["result"]["phone"] == "+237677000111"
+
+
+def test_customers_of_another_store_are_not_found(app, shop, as_seller):
+    with app.app_context():
+        other = make_customer(store_by_code("YDE1"), name="Client de Yaoundé").id
+    assert as_seller.get(f"/api/v1/customers/{other}").status_code == 404
+    answer = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "customer": other, "items": []})
+    assert answer.status_code == 422 and "customer" in answer.get_json()["errors"]
+
+
+def test_a_customer_with_sales_cannot_be_deleted(app, shop, as_seller, as_manager):
+    with app.app_context():
+        customer = make_customer(store_by_code("DLA1")).id
+    as_seller.post("/api/v1/sales/", json={"store": shop.dla, "customer": customer, "items": []})
+    answer = as_manager.delete(f"/api/v1/customers/{customer}")
+    assert answer.status_code == 409 and answer.get_json()["message"]

@@ -1,0 +1,99 @@
+"""The back-office screens render in French, scoped, and their forms call the services."""
+import re
+
+import pytest
+
+from tests.conftest import DEMO
+
+
+def login(client, role):
+    email, password = DEMO[role]
+    answer = client.post("/login/", data={"username": email, "password": password})
+    assert answer.status_code == 302
+
+
+@pytest.fixture
+def paid_sale(shop, as_seller, as_cashier):
+    sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
+        {"product": shop.switch, "quantity": 2}, {"product": shop.cable, "quantity": 1}]}).get_json()["result"]
+    as_seller.post(f"/api/v1/sales/{sale['id']}/submit/")
+    shift = as_cashier.post("/api/v1/cash-shifts/open/", json={"store": shop.dla, "opening_float": 10000}).get_json()
+    as_cashier.post("/api/v1/payments/", json={"sale": sale["id"], "method": "MOBILE_MONEY", "amount": 20000,
+                                               "operator": "MTN", "reference": "MP-1"})
+    as_cashier.post("/api/v1/payments/", json={"sale": sale["id"], "method": "CASH", "amount": 15000})
+    return {"sale": sale["id"], "items": [i["id"] for i in sale["items"]], "shift": shift["id"]}
+
+
+def test_the_sale_screen_shows_items_payments_and_trail(client, paid_sale):
+    login(client, "MANAGER")
+    page = client.get(f"/salemodelview/show/{paid_sale['sale']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for text in ("Facture DLA1-FAC-", "Payée", "Switch 8 ports Gigabit", "Mobile money", "Espèces", "sale.submit",
+                 "Rembourser des articles", "TVA 19,25 %"):
+        assert text in html, text
+    assert "Annuler la vente" not in html  # paid: refund, not cancel
+    listing = client.get("/salemodelview/list/").get_data(as_text=True)
+    assert "DLA1-FAC-" in listing
+
+
+def test_a_refund_from_the_screen(client, paid_sale, app):
+    login(client, "MANAGER")
+    answer = client.post(f"/salemodelview/refund/{paid_sale['sale']}", data={
+        f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "reason": "Câble abîmé",
+        f"defective-{paid_sale['items'][1]}": "on"}, follow_redirects=True)
+    html = answer.get_data(as_text=True)
+    assert "Remboursement enregistré" in html
+
+
+def test_the_cashier_sees_the_screen_without_manager_actions(client, paid_sale):
+    login(client, "CASHIER")
+    html = client.get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
+    assert "Switch 8 ports" in html and "Rembourser des articles" not in html
+    assert client.post(f"/salemodelview/refund/{paid_sale['sale']}", data={}).status_code == 403
+
+
+def test_shift_screens_and_the_variance_view(client, paid_sale, as_cashier):
+    as_cashier.post(f"/api/v1/cash-shifts/{paid_sale['shift']}/close/", json={"counted_cash": 24000})
+    login(client, "MANAGER")
+    shift = client.get(f"/cashshiftmodelview/show/{paid_sale['shift']}").get_data(as_text=True)
+    # 10000 float + 15000 handed - 2500 change = 22500 expected, 24000 counted: 1500 over
+    assert "Espèces attendues" in shift and re.search(r'shift-variance">1\s500\sFCFA<', shift)
+    variances = client.get("/ecarts-de-caisse/")
+    assert variances.status_code == 200 and "Carine" in variances.get_data(as_text=True)
+    assert client.get("/cashshiftmodelview/list/").status_code == 200
+    assert client.get("/paymentmodelview/list/").status_code == 200
+
+
+def test_the_approvals_queue_screen(client, shop, as_seller):
+    sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
+        {"product": shop.switch, "quantity": 1, "discount": 5000}]}).get_json()["id"]
+    as_seller.post(f"/api/v1/sales/{sale}/submit/")
+    login(client, "MANAGER")
+    html = client.get("/approvalmodelview/list/").get_data(as_text=True)
+    assert "Remise au-delà du seuil" in html and "Approuver" in html
+    from app.extensions import db  # noqa: F401
+    approval = as_seller.get(f"/api/v1/sales/{sale}").get_json()["result"]["approvals"][0]["id"]
+    done = client.post(f"/approvalmodelview/decide/{approval}", data={"decision": "approve"}, follow_redirects=True)
+    assert "Demande approuvée" in done.get_data(as_text=True)
+    assert as_seller.post(f"/api/v1/sales/{sale}/submit/").status_code == 200
+
+
+def test_customers_screen_and_warranty_lookup(client, shop):
+    login(client, "SALES")
+    assert client.get("/customermodelview/list/").status_code == 200
+    added = client.post("/customermodelview/add", data={"name": "Mme Ngo", "phone": "12", "store": shop.dla},
+                        follow_redirects=True)
+    assert "Numéro de téléphone invalide" in added.get_data(as_text=True)
+    assert client.get("/garantie/?serial=XYZ").status_code == 200
+
+
+@pytest.mark.parametrize("role,url,status", [
+    ("STOCKER", "/salemodelview/list/", 403),
+    ("SALES", "/cashshiftmodelview/list/", 403),
+    ("CASHIER", "/ecarts-de-caisse/", 403),
+    ("CASHIER", "/approvalmodelview/list/", 403),
+])
+def test_screens_are_refused_to_other_roles(client, role, url, status):
+    login(client, role)
+    assert client.get(url).status_code == status
