@@ -280,7 +280,8 @@ class SaleApi(BoutiqueModelRestApi):
 
 
 APPROVAL_COLUMNS = ["id", "kind", "status", "details", "reason", "store.id", "store.code", "sale.id", "sale.number",
-                    "requested_by_id", "requested_at", "decided_by_id", "decided_at"]
+                    "requested_by.id", "requested_by.first_name", "requested_at", "decided_by.id",
+                    "decided_by.first_name", "decided_at"]
 
 
 class ApprovalApi(BoutiqueModelRestApi):
