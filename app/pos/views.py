@@ -534,12 +534,12 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(SellerPosView)
     appbuilder.add_view_no_menu(CashierPosView)
     appbuilder.add_link("pos_seller", label=_l("Point de vente"), href="/pos/", icon="fa-shopping-cart")
-    appbuilder.add_link("pos_cashier", label=_l("Caisse"), href="/cashier/", icon="fa-cash-register")
+    appbuilder.add_link("pos_cashier", label=_l("Encaissement"), href="/cashier/", icon="fa-money")
     app = current_app._get_current_object()
     app.register_blueprint(verify_blueprint)
     app.add_template_global(sales.status_label, "sale_status_label")
     for label, endpoint, icon, permission in (
             (_l("Point de vente"), "SellerPosView.index", "fa-shopping-cart", ("can_sell", "Pos")),
-            (_l("Caisse"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))):
+            (_l("Encaissement"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))):
         if all(entry[1] != endpoint for entry in ENTRY_POINTS):  # once per process (tests build several apps)
             add_entry_point(label, endpoint, icon, permission)

@@ -366,3 +366,12 @@ def test_another_sellers_draft_is_not_reachable(app, client, shop):
                            data={"product": shop.switch, "quantity": "3"})
     assert response.status_code == 409
     assert _sales(app, id=other)[0]["items"][0][1] == 1
+
+
+@pytest.mark.parametrize("role,pos,till", [("SALES", True, False), ("CASHIER", False, True), ("MANAGER", True, True),
+                                           ("STOCKER", False, False)])
+def test_the_home_page_leads_each_role_to_its_page(client, role, pos, till):
+    login(client, role)
+    page = client.get("/").get_data(as_text=True)
+    assert ('href="/pos/"' in page) is pos
+    assert ('href="/cashier/"' in page) is till
