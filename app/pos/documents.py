@@ -148,6 +148,13 @@ def shift_doc(shift):
         "cash_refunds": shift.cash_refunds, "cash_payouts": shift.cash_payouts,
         "expected_cash": shift.expected_cash, "counted_cash": shift.counted_cash, "variance": shift.variance,
         "methods": methods, "payments_count": figures.payments_count, "note": shift.note,
+        "payments": [{
+            "time": format_local_datetime(p.created_at, store.timezone, "HH:mm"), "sale": p.sale.number,
+            "method": method_label(p.method, p.operator), "reference": p.reference, "amount": p.amount,
+            "tendered": p.tendered, "change_given": p.change_given,
+        } for p in shift.payments],
+        "payouts": [{"time": format_local_datetime(p.created_at, store.timezone, "HH:mm"), "reason": p.reason,
+                     "amount": p.amount} for p in shift.payouts],
     }
 
 

@@ -1,6 +1,7 @@
 """The PDFs of real sales and shifts: what the invoice says, its QR code and the public
 verification page, the 80 mm ticket, the Z report, and who may get them."""
 import io
+import os
 import re
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -11,6 +12,17 @@ from pypdf import PdfReader
 from app.extensions import db
 from tests.documents.pdf_tools import pdf_fonts, pdf_text, qr_codes
 from tests.pos.fixtures import text_of
+
+
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "screenshots")
+
+
+def _keep_picture(pdf, name, page=0):
+    """A PNG of the page in tests/screenshots/ (gitignored), for people to look at."""
+    import pypdfium2
+
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    pypdfium2.PdfDocument(pdf)[page].render(scale=2).to_pil().save(os.path.join(SCREENSHOTS, name + ".png"))
 
 
 def _squeeze(text):
@@ -56,6 +68,7 @@ def test_the_invoice_says_the_number_totals_taxes_and_words_as_the_api_does(clie
     assert 'filename="facture-' in response.headers["Content-Disposition"]
     text = " ".join(pdf_text(response.data)).replace("\u00a0", " ").replace("\u202f", " ")
     flat = _squeeze(text)
+    _keep_picture(response.data, "pdf_invoice_a4")
 
     assert invoice_sale["number"] in text
     assert "Société Wouri SARL" in text and "M098765432101Z" in text and "+237 6 99 00 11 22" in text
@@ -122,6 +135,7 @@ def test_the_ticket_is_80_mm_wide_and_as_tall_as_its_content(as_cashier, invoice
     height_mm = float(pages[0].mediabox.height) / 72 * 25.4
     assert round(width_mm) == 80 and 80 < height_mm < 300
     text = pdf_text(response.data)[0]
+    _keep_picture(response.data, "pdf_ticket_80mm")
     assert invoice_sale["number"] in text and "TOTAL TTC" in text and "Rendu" in text
     assert _money("3000") in _squeeze(text)  # 50 000 received, 47 000 due: 3 000 back
 
@@ -160,16 +174,18 @@ def test_the_z_report_of_a_closed_shift(app, client, shop):
                                  [(db.session.get(Product, shop.router), 1)])
         till.take_payment(cashier, sale.id, "CASH", "45000", tendered="50000")
         till.close_shift(cashier, shift.id, "94500", counted_mobile_money="0")
-        shift_id = shift.id
+        shift_id, sale_number = shift.id, sale.number
         db.session.remove()
     login(client, "CASHIER")
     response = client.get(f"/cashier/shift/{shift_id}/z-report.pdf")
     assert response.status_code == 200
     text = " ".join(pdf_text(response.data))
     flat = _squeeze(text)
+    _keep_picture(response.data, "pdf_zreport")
     assert "Rapport Z" in text and "Carine Etoa" in text and "Douala Akwa" in text
     assert _money("95000") in flat and _money("94500") in flat and _squeeze("-500") in flat
     assert "Espèces" in text and "Mobile money" in text
+    assert "Ventes réglées" in text and f"{sale_number}" in text  # each payment of the shift is listed
 
 
 def test_document_api_scoping_drafts_and_login(app, client, shop, as_seller, as_manager, api_as):
