@@ -154,6 +154,7 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
     query_filters = (
         ("store", "store_id", ColumnEqualsFilter, _int_arg),
         ("product", "product_id", ColumnEqualsFilter, _int_arg),
+        ("type", "type", ColumnEqualsFilter, lambda raw, name: raw.strip().upper()),
     )
 
     @answers_domain_errors

@@ -248,6 +248,8 @@ def test_count_flow_through_the_api_validated_by_a_manager_only(as_stocker, as_m
     assert again.status_code == 409
     movements = as_manager.get(f"/api/v1/stock-movements/?product={catalog['router']}").get_json()["result"]
     assert movements[0]["type"] == "COUNT" and movements[0]["reference"] == count["number"]
+    counted = as_manager.get("/api/v1/stock-movements/?type=count").get_json()["result"]
+    assert {m["type"] for m in counted} == {"COUNT"} and len(counted) == 1
 
 
 def test_count_errors(as_stocker, as_manager, catalog):
