@@ -281,10 +281,6 @@ def take_payment(user, sale, method, amount, tendered=None, operator=None, refer
         errors.add("tendered", _l("Le montant remis est inférieur au montant encaissé."))
     errors.raise_if_any()
     fingerprint = _fingerprint(user.id, sale_id, method, amount, tendered, operator, reference, reserve)
-    if key:
-        replay = _replay(key, fingerprint)
-        if replay is not None:
-            return replay
     try:
         return _take_payment(user, sale_id, method, amount, tendered, operator, reference, reserve, key,
                              fingerprint)
@@ -299,7 +295,7 @@ def take_payment(user, sale, method, amount, tendered=None, operator=None, refer
 
 def _take_payment(user, sale_id, method, amount, tendered, operator, reference, reserve, key, fingerprint):
     sale = sales.get_sale(user, sale_id, lock=True)
-    if key:  # a concurrent request with the key may have committed while we waited for the lock
+    if key:  # checked once the sale is locked: a concurrent request with the key has committed by now
         replay = _replay(key, fingerprint)
         if replay is not None:
             db.session.rollback()
@@ -323,6 +319,7 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
     before = {"status": sale.status, "amount_paid": money_text(sale.amount_paid)}
     sale.amount_paid += applied
     if sale.amount_paid == sale.total:
+        sales.load_items(sale)
         sales.complete_sale(user, sale)
     else:
         if sale.status != PARTIALLY_PAID:
@@ -342,7 +339,7 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
                  after={"status": sale.status, "amount_paid": money_text(sale.amount_paid), "payment": payment.id,
                         "method": method, "amount": money_text(applied), "change_given": money_text(change),
                         "shift": shift.id})
-    db.session.commit()
+    sales.commit()
     return PaymentResult(payment)
 
 

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..catalog.models import Product
 from ..core import audit
@@ -26,7 +28,7 @@ from ..core.numbering import allocate_number
 from ..core.scoping import can_access_store, is_admin, role_name
 from ..extensions import db
 from ..stock import services as stock
-from ..stock.models import ON_HAND_SERIAL_STATUSES, SerialNumber
+from ..stock.models import ON_HAND_SERIAL_STATUSES, ProductStock, SerialNumber
 from ..stock.services import Reference
 from ..stores.models import Store
 from .inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_quantity, read_text
@@ -79,15 +81,39 @@ def approval_summary(approval):
 
 # --- reading and locking -------------------------------------------------------------------
 
-def get_sale(user, sale_id, lock=False):
-    """The sale if the user may see it (one of their stores), else NotFound; locked FOR UPDATE on demand."""
-    query = select(Sale).where(Sale.id == sale_id)
+def get_sale(user, sale_id, lock=False, with_items=False):
+    """The sale if the user may see it (one of their stores), else NotFound.
+
+    lock: SELECT ... FOR UPDATE of the sale row (only that row), fresh from the database.
+    with_items: its items, their products and serials loaded in two more queries (not one per item).
+    """
+    query = select(Sale).where(Sale.id == sale_id).options(joinedload(Sale.store))
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(of=Sale).execution_options(populate_existing=True)
+    if with_items:
+        query = query.options(selectinload(Sale.items).options(joinedload(SaleItem.product),
+                                                               selectinload(SaleItem.serials)))
     sale = db.session.execute(query).scalar_one_or_none()
     if sale is None or not can_access_store(user, sale.store_id):
         raise NotFound(_l("Vente introuvable."))
     return sale
+
+
+def commit():
+    """COMMIT, keeping the objects' state: the answer is built from what was just written
+    instead of reading every row back (the session expires everything on commit otherwise)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _no_history_yet(sale):
+    """A new sale has no payment, refund or approval: say so instead of asking the database."""
+    for name in ("payments", "refunds", "approvals"):
+        set_committed_value(sale, name, [])
 
 
 def ensure_transition(sale, target, action=None):
@@ -165,14 +191,15 @@ def create_draft(user, store, items, customer=None, discount=None, note=None):
     _write_items(sale, items, errors)
     db.session.add(sale)
     db.session.flush()
+    _no_history_yet(sale)
     _audit("sale.create", sale, user, after={**_sale_state(sale), "items": len(sale.items)})
-    db.session.commit()
+    commit()
     return sale
 
 
 def update_draft(user, sale_id, items=MISSING, customer=MISSING, discount=MISSING, note=MISSING, store=MISSING):
     """Change a DRAFT of its own seller; `items`, when given, replace every item."""
-    sale = get_sale(user, sale_id, lock=True)
+    sale = get_sale(user, sale_id, lock=True, with_items=True)
     _require_owner(user, sale)
     if sale.status != DRAFT:
         raise InvalidTransition(_l("Seul un brouillon peut être modifié : cette vente est « %(status)s ».",
@@ -195,7 +222,7 @@ def update_draft(user, sale_id, items=MISSING, customer=MISSING, discount=MISSIN
         db.session.flush()
     _write_items(sale, sale.items if items is MISSING else items, errors, keep=items is MISSING)
     _audit("sale.update", sale, user, before=before, after={**_sale_state(sale), "items": len(sale.items)})
-    db.session.commit()
+    commit()
     return sale
 
 
@@ -358,7 +385,7 @@ def _refuse_serials_twice(lines, errors):
 
 def submit_sale(user, sale_id):
     """DRAFT -> PENDING_PAYMENT: checks stock, prices and serials, takes the invoice number, locks the items."""
-    sale = get_sale(user, sale_id, lock=True)
+    sale = get_sale(user, sale_id, lock=True, with_items=True)
     ensure_transition(sale, PENDING_PAYMENT)
     _require_owner(user, sale)
     totals = _check_before_submit(sale)
@@ -377,7 +404,9 @@ def submit_sale(user, sale_id):
     sale.status = PENDING_PAYMENT
     sale.submitted_at = utcnow()
     sale.number = number
-    db.session.commit()
+    commit()
+    for name in ("payments", "refunds"):  # a draft has none: no need to ask
+        set_committed_value(sale, name, [])
     return sale
 
 
@@ -402,11 +431,12 @@ def _check_before_submit(sale):
                         "Le numéro de série %(serial)s n'est plus en stock dans ce magasin.", serial=serial.serial))
         needed[item.product_id] = needed.get(item.product_id, 0) + item.quantity
     errors.raise_if_any()
+    available = dict(db.session.execute(
+        select(ProductStock.product_id, ProductStock.quantity - ProductStock.reserved)
+        .where(ProductStock.store_id == sale.store_id, ProductStock.product_id.in_(needed))).all())
     for product_id, quantity in sorted(needed.items()):
-        row = stock.stock_of(sale.store_id, product_id)
-        available = row.available if row is not None else 0
-        if available < quantity:
-            raise stock.NotEnoughStock(product_id, available, quantity)
+        if available.get(product_id, 0) < quantity:
+            raise stock.NotEnoughStock(product_id, available.get(product_id, 0), quantity)
     totals = sale_totals(sale)
     if totals.total <= 0:
         raise ValidationFailed(errors={"total": [_l("Le total de la vente doit être positif.")]})
@@ -487,7 +517,7 @@ def approve_on_the_spot(user, sale_id, email, password):
     if manager is None or not is_manager_of(manager, sale.store_id):
         db.session.rollback()
         raise Forbidden(_l("Identifiants refusés : il faut l'e-mail et le mot de passe d'un gérant de ce magasin."))
-    sale = get_sale(user, sale_id, lock=True)
+    sale = get_sale(user, sale_id, lock=True, with_items=True)
     if sale.status != DRAFT:
         raise InvalidTransition(_l("Seul un brouillon se fait approuver : cette vente est « %(status)s ».",
                                    status=status_label(sale.status)))
@@ -550,6 +580,16 @@ def _record_manager_decision(user, sale, kind, details):
 
 
 # --- payment effects (called by the cashier service, inside its transaction) -----------------
+
+def load_items(sale):
+    """Load the sale's items with their products and serials (two queries), before moving stock."""
+    with db.session.no_autoflush:  # the sale's pending changes go out once, at commit
+        items = db.session.execute(
+            select(SaleItem).where(SaleItem.sale_id == sale.id).order_by(SaleItem.position)
+            .options(joinedload(SaleItem.product), selectinload(SaleItem.serials))).scalars().all()
+    set_committed_value(sale, "items", list(items))
+    return items
+
 
 def quantities_by_product(sale):
     lines = {}
@@ -649,7 +689,7 @@ def refund_sale(user, sale_id, items, restock=True, method="CASH", shift=None, r
     restock = read_bool(restock, "restock", errors, default=True)
     reason = read_text(reason, "reason", errors, max_length=1000)
     errors.raise_if_any()
-    sale = get_sale(user, sale_id, lock=True)
+    sale = get_sale(user, sale_id, lock=True, with_items=True)
     require_manager(user, sale.store_id)
     if sale.status != PAID:
         raise InvalidTransition(_l("Seule une vente payée se rembourse : cette vente est « %(status)s ».",
