@@ -18,7 +18,7 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_money
 from ..core.scoping import acting_user, is_admin, user_store_ids
-from ..core.views import ENTRY_POINTS, add_entry_point
+from ..core.views import add_entry_point
 from ..extensions import db
 from ..stores.views import VIEW_PERMISSIONS
 from . import services, spreadsheets
@@ -372,11 +372,6 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(ProductSpecModelView)
     appbuilder.add_view_no_menu(ProductImageModelView)
     appbuilder.add_view_no_menu(ProductImageFileView)
-    _entry_point(_l("Produits"), "ProductModelView.list", "fa-cube", ("can_read", "Product"))
-    _entry_point(_l("Import / export Excel"), "ProductExcelView.index", "fa-file-excel-o", ("can_export", "Product"))
+    add_entry_point(_l("Produits"), "ProductModelView.list", "fa-cube", ("can_read", "Product"))
+    add_entry_point(_l("Import / export Excel"), "ProductExcelView.index", "fa-file-excel-o", ("can_export", "Product"))
 
-
-def _entry_point(label, endpoint, icon, permission):
-    """Once per process, whatever the number of apps created (tests build several)."""
-    if all(entry[1] != endpoint for entry in ENTRY_POINTS):
-        add_entry_point(label, endpoint, icon, permission)

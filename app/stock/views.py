@@ -20,7 +20,7 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime
 from ..core.scoping import acting_user, can_access_store, is_admin, store_scope, user_store_ids
-from ..core.views import ENTRY_POINTS, add_entry_point
+from ..core.views import add_entry_point
 from ..extensions import db
 from . import services
 from .filters import LowStockFilter, StockBrandFilter, StockCategoryFilter, StockTextFilter, transfer_scope
@@ -545,8 +545,7 @@ def register(appbuilder):
     appbuilder.add_view(SerialNumberModelView, "stock_serials", label=_l("Numéros de série"), icon="fa-barcode",
                         **category)
     for entry in HOME_ENTRIES:
-        if not any(existing[1] == entry[1] for existing in ENTRY_POINTS):  # create_app may run twice
-            add_entry_point(*entry)
+        add_entry_point(*entry)
 
 
 # The home page's links for stock keepers and managers (sellers and cashiers see the first).
