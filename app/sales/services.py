@@ -582,11 +582,12 @@ def _record_manager_decision(user, sale, kind, details):
 # --- payment effects (called by the cashier service, inside its transaction) -----------------
 
 def load_items(sale):
-    """Load the sale's items with their products and serials (two queries), before moving stock."""
+    """Load the sale's items with their products (one query), before moving stock; the serials of
+    serial-tracked products only are read when asked for."""
     with db.session.no_autoflush:  # the sale's pending changes go out once, at commit
         items = db.session.execute(
             select(SaleItem).where(SaleItem.sale_id == sale.id).order_by(SaleItem.position)
-            .options(joinedload(SaleItem.product), selectinload(SaleItem.serials))).scalars().all()
+            .options(joinedload(SaleItem.product))).scalars().all()
     set_committed_value(sale, "items", list(items))
     return items
 
@@ -618,7 +619,7 @@ def release_reservation(sale):
 def serials_by_product(items):
     serials = {}
     for item in items:
-        if item.serials:
+        if item.product.track_serial and item.serials:
             serials.setdefault(item.product_id, []).extend(s.serial for s in item.serials)
     return serials
 
@@ -627,9 +628,12 @@ def complete_sale(user, sale):
     """Fully paid: SALE movements (consuming the reservation; the stock service sells the
     serials, one per unit, refusing any that left the shelf meanwhile), status PAID."""
     ensure_transition(sale, PAID)
-    stock.move_many(sale.store_id, {pid: -qty for pid, qty in quantities_by_product(sale).items()}, "SALE",
-                    serials=serials_by_product(sale.items), reference=Reference("Sale", sale.id, sale.number),
-                    user_id=user.id, from_reserved=sale.stock_reserved)
+    lines, serials = quantities_by_product(sale), serials_by_product(sale.items)
+    # No autoflush: the ledger rows of the three moves then go out together, in one INSERT at commit.
+    with db.session.no_autoflush:
+        stock.move_many(sale.store_id, {pid: -qty for pid, qty in lines.items()}, "SALE", serials=serials,
+                        reference=Reference("Sale", sale.id, sale.number), user_id=user.id,
+                        from_reserved=sale.stock_reserved)
     sale.stock_reserved = False
     sale.status = PAID
     sale.paid_at = utcnow()
