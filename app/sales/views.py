@@ -103,6 +103,10 @@ class SaleModelView(ModelView):
             .order_by(AuditLog.id)).scalars().all()
         sm = self.appbuilder.sm
         manager = services.is_manager_of(user, sale.store_id)
+        from ..cashier.models import CashShift
+
+        open_shifts = db.session.execute(select(CashShift).where(
+            CashShift.store_id == sale.store_id, CashShift.status == "OPEN").order_by(CashShift.id)).scalars().all()
         return self.render_template(
             "sales/show.html", sale=sale, totals=sale_totals(sale), trail=trail,
             status_label=services.status_label, method_labels=METHOD_LABELS, percent=percent,
@@ -111,7 +115,7 @@ class SaleModelView(ModelView):
             can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (
                 "DRAFT", "PENDING_PAYMENT", "PARTIALLY_PAID"),
             can_refund=manager and sm.has_access("can_refund", "Sale") and sale.status == "PAID",
-            title=str(sale),
+            open_shifts=open_shifts, title=str(sale),
         )
 
     @expose("/cancel/<int:pk>", methods=["POST"])
@@ -120,7 +124,8 @@ class SaleModelView(ModelView):
         sale = self._get_or_404(pk)
         try:
             sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
-                                                method=request.form.get("method") or "CASH")
+                                                method=request.form.get("method") or "CASH",
+                                                shift=request.form.get("shift") or None)
             flash(_("Vente annulée.") + (" " + _("%(amount)s remboursé(s).", amount=money(refund.amount))
                                           if refund else ""), "success")
         except DomainError as exc:
@@ -141,6 +146,7 @@ class SaleModelView(ModelView):
         try:
             sale, refund = services.refund_sale(acting_user(), sale.id, lines, restock=True,
                                                 method=request.form.get("method") or "CASH",
+                                                shift=request.form.get("shift") or None,
                                                 reason=request.form.get("reason"))
             flash(_("Remboursement enregistré : %(amount)s.", amount=money(refund.amount)), "success")
         except DomainError as exc:

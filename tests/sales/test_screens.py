@@ -97,3 +97,22 @@ def test_customers_screen_and_warranty_lookup(client, shop):
 def test_screens_are_refused_to_other_roles(client, role, url, status):
     login(client, role)
     assert client.get(url).status_code == status
+
+
+def test_with_two_open_tills_the_manager_picks_the_one_that_pays_out(app, client, paid_sale):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.sales.models import Refund
+    from tests.factories import make_user, open_shift_for, store_by_code
+
+    with app.app_context():
+        other = make_user("caissier2@boutique.cm", "caissier123!", "CASHIER", [store_by_code("DLA1")])
+        second = open_shift_for(other, store_by_code("DLA1"), "30000").id
+    login(client, "MANAGER")
+    page = client.get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
+    assert "Caisse d&#39;où sortent les espèces" in page or "Caisse d'où sortent les espèces" in page
+    client.post(f"/salemodelview/refund/{paid_sale['sale']}", data={
+        f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "shift": str(second)})
+    with app.app_context():
+        assert db.session.execute(select(Refund.shift_id)).scalar_one() == second
