@@ -12,13 +12,11 @@ from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..cashier import services as till
 from ..cashier.api import OwnShiftsForCashiers
-from ..cashier.models import CLOSED, MOBILE_OPERATORS, CashShift
+from ..cashier.models import MOBILE_OPERATORS, CashShift
 from ..catalog import services as catalog
-from ..catalog.models import Product
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.scoping import StoreScopeFilter, acting_user
 from ..core.views import ENTRY_POINTS, add_entry_point
@@ -34,7 +32,7 @@ from ..sales.totals import currency_unit, sale_totals
 from ..stock import services as stock
 from . import cart as carts
 from . import documents, queries
-from .web import PosBaseView, alert, is_htmx
+from .web import PosBaseView
 
 PAY_METHODS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD")
 SHORT_METHOD_LABELS = {"CASH": _l("Espèces"), "MOBILE_MONEY": _l("Mobile money"), "BANK_TRANSFER": _l("Virement"),

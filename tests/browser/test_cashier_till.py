@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import CHROMIUM_ARGS, SCREENSHOTS, VIEWPORT  # noqa: F401
+from tests.browser.conftest import SCREENSHOTS, VIEWPORT
 from tests.browser.test_pos_seller import scan, shot
 from tests.conftest import DEMO
 from tests.pos.fixtures import make_pos_shop
