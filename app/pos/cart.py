@@ -37,6 +37,29 @@ def add_product(user, store, cart, product_id, quantity=1):
     return sales.update_draft(user, cart.id, items=items)
 
 
+def add_unit_with_serial(user, store, cart, product_id, serial):
+    """A scanned serial (IMEI): it fills a line of that product still short of serials, else one
+    more unit comes with it. The draft service checks the unit is on this store's shelf."""
+    if cart is None:
+        return sales.create_draft(user, store.id, [{"product": product_id, "quantity": 1, "serials": [serial]}])
+    items = items_of(cart)
+    if any(serial in item["serials"] for item in items):
+        raise Conflict(_l("Le numéro de série %(serial)s est déjà dans le panier.", serial=serial))
+    for item in items:
+        if item["product"] == product_id and len(item["serials"]) < item["quantity"]:
+            item["serials"].append(serial)
+            break
+    else:
+        for item in items:
+            if item["product"] == product_id:
+                item["quantity"] += 1
+                item["serials"].append(serial)
+                break
+        else:
+            items.append({"product": product_id, "quantity": 1, "serials": [serial]})
+    return sales.update_draft(user, cart.id, items=items)
+
+
 def _line(items, index, product_id):
     if not 0 <= index < len(items) or items[index]["product"] != product_id:
         raise CartChanged()

@@ -68,6 +68,23 @@ def sales_of_the_day(user, store):
     ).scalars().all()
 
 
+def serial_on_the_shelf(store, code):
+    """The product id of a unit with this serial number (or IMEI) on the shelf of this store, or None.
+
+    A scanner reading a phone's IMEI types it into the search box: the unit's product comes with it."""
+    from ..stock.models import ON_HAND_SERIAL_STATUSES, SerialNumber
+
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        return None
+    found = db.session.execute(
+        select(SerialNumber.product_id, SerialNumber.serial)
+        .where(SerialNumber.serial == code, SerialNumber.store_id == store.id,
+               SerialNumber.status.in_(ON_HAND_SERIAL_STATUSES)).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
 def search_customers(user, store, q, limit=CUSTOMER_LIMIT):
     """Active customers of the user's stores whose name contains `q` or whose phone holds its
     digits; this store's customers first."""

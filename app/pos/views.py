@@ -130,6 +130,10 @@ class SellerPosView(PosBaseView):
         results = catalog.search_products(q, store.id) if q else []
         exact = [r for r in results if r["barcode"] == q or r["sku"].lower() == q.lower()]
         chosen = exact[0] if exact else (results[0] if len(results) == 1 else None)
+        unit = queries.serial_on_the_shelf(store, q) if not exact else None
+        if unit is not None:  # a serial number / IMEI: the unit's product, with its serial
+            cart = carts.add_unit_with_serial(user, store, self._form_cart(user, store), *unit)
+            return self._cart(store, cart, trigger={"pos:scanned": unit.serial})
         if chosen is None:
             response = self.fragment("pos/_results.html", results=results, q=q, store=store,
                                      hint=_l("Aucun produit ne correspond à « %(q)s ».", q=q) if not results

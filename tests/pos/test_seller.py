@@ -224,6 +224,22 @@ def test_serials_one_per_unit_in_stock_in_this_store(app, client, shop):
     assert refused.status_code == 422 and "un numéro de série par unité est nécessaire" in text_of(refused)
 
 
+def test_scanning_an_imei_adds_that_unit_with_its_serial(app, client, shop):
+    login(client, "SALES")
+    _scan(client, shop, shop.phone_ean)  # the box's barcode: one unit, serial still to scan
+    draft = _draft_id(app, shop)
+    _scan(client, shop, "IMEI-350000002", sale=draft)  # fills that unit
+    assert _sales(app, id=draft)[0]["items"] == [(shop.phone, 1, Decimal("115000"), Decimal("0"), ["IMEI-350000002"])]
+    _scan(client, shop, "IMEI-350000001", sale=draft)  # one more unit, with its serial
+    [(_, quantity, _, _, serials)] = _sales(app, id=draft)[0]["items"]
+    assert quantity == 2 and serials == ["IMEI-350000001", "IMEI-350000002"]
+    again = _scan(client, shop, "IMEI-350000001", sale=draft)
+    assert again.status_code == 409 and "déjà dans le panier" in text_of(again)
+    elsewhere = _scan(client, shop, "IMEI-359999999", sale=draft)  # a unit of YDE1
+    assert "Aucun produit ne correspond" in text_of(elsewhere)
+    assert _sales(app, id=draft)[0]["items"][0][1] == 2
+
+
 # --- customer --------------------------------------------------------------------------------
 
 def test_customer_quick_create_validates_the_phone_and_sets_it_on_the_cart(app, client, shop):
