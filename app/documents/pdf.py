@@ -54,8 +54,15 @@ class StaticFilesOnly(URLFetcher):
 def _html(template, context):
     html = render_template(template, **context)
     base_url = request.url_root if request else None
-    fetcher = StaticFilesOnly(current_app.static_folder, current_app.static_url_path or "/static")
+    fetcher = StaticFilesOnly(current_app.static_folder, _static_url_prefix())
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+
+
+def _static_url_prefix():
+    """'/static' as the app's URL map serves it (the 'static' endpoint's rule)."""
+    for rule in current_app.url_map.iter_rules("static"):
+        return rule.rule.split("<", 1)[0].rstrip("/")
+    return "/static"
 
 
 def render_pdf(template, **context):
