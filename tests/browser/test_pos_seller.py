@@ -85,6 +85,7 @@ def test_search_as_you_type_then_keyboard_only(page, login, shop):
     quantity.fill("0")
     quantity.press("Tab")
     expect(page.get_by_test_id("alert")).to_contain_text("Quantité entière positive attendue.")
+    expect(page.get_by_test_id("line-quantity")).to_have_value("1")  # the field shows what the draft holds
     shot(page, "pos_seller_refusal_1024x600")
 
 
