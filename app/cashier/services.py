@@ -27,7 +27,7 @@ from ..extensions import db
 from ..sales import services as sales
 from ..sales.services import money_text
 from ..sales.inputs import FieldErrors, read_bool, read_id, read_money, read_text
-from ..sales.models import OPEN_FOR_PAYMENT, PAID, PARTIALLY_PAID, Refund
+from ..sales.models import OPEN_FOR_PAYMENT, PARTIALLY_PAID, Refund
 from ..stores.models import Store
 from .models import (
     CARD,

@@ -1,10 +1,8 @@
 """Refunds (manager; partial; restock or defective; cash out of an open shift) and cancellations."""
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from app.cashier.models import CashShift
 from app.extensions import db
 from app.sales.models import Refund, Sale
 from app.stock import services as stock
