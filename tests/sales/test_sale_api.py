@@ -122,3 +122,38 @@ def test_decimal_strings_and_numbers_are_both_amounts(shop, as_seller):
     assert answer.status_code == 201
     assert answer.get_json()["result"]["total"] == "14500.00"
     assert Decimal(answer.get_json()["result"]["discount"]) == 500
+
+
+def test_the_invoice_number_is_taken_last_before_commit(app, shop):
+    """The store's Sequence row is the hot lock: only the sale's own UPDATE may follow it."""
+    from sqlalchemy import event
+
+    from app.sales import services
+    from tests.factories import make_draft
+    from tests.sales.fixtures import user
+
+    with app.app_context():
+        from app.catalog.models import Product
+        from app.extensions import db
+
+        sale = make_draft(store_by_code("DLA1"), user(shop.seller),
+                          [(db.session.get(Product, shop.switch), 1), (db.session.get(Product, shop.cable), 2)])
+        statements = []
+        engine = db.engine
+
+        def remember(conn, cursor, statement, *args):
+            statements.append(" ".join(statement.split()[:3]))
+
+        def committed(conn):
+            statements.append("COMMIT")
+
+        event.listen(engine, "before_cursor_execute", remember)
+        event.listen(engine, "commit", committed)
+        try:
+            services.submit_sale(user(shop.seller), sale.id)
+        finally:
+            event.remove(engine, "before_cursor_execute", remember)
+            event.remove(engine, "commit", committed)
+    # (the year's first number creates the Sequence row, then bumps it)
+    bump = max(i for i, s in enumerate(statements) if s.startswith("UPDATE sequence"))
+    assert statements[bump + 1:] == ["UPDATE sale SET", "COMMIT"], statements
