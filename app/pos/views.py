@@ -19,7 +19,7 @@ from ..cashier.models import MOBILE_OPERATORS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.scoping import StoreScopeFilter, acting_user
-from ..core.views import ENTRY_POINTS, add_entry_point
+from ..core.views import add_entry_point
 from ..customers import services as customers
 from ..customers.models import Customer
 from ..documents.pdf import pdf_response
@@ -540,8 +540,5 @@ def register(appbuilder):
     app = current_app._get_current_object()
     app.register_blueprint(verify_blueprint)
     app.add_template_global(sales.status_label, "sale_status_label")
-    for label, endpoint, icon, permission in (
-            (_l("Point de vente"), "SellerPosView.index", "fa-shopping-cart", ("can_sell", "Pos")),
-            (_l("Encaissement"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))):
-        if all(entry[1] != endpoint for entry in ENTRY_POINTS):  # once per process (tests build several apps)
-            add_entry_point(label, endpoint, icon, permission)
+    add_entry_point(_l("Point de vente"), "SellerPosView.index", "fa-shopping-cart", ("can_sell", "Pos"))
+    add_entry_point(_l("Encaissement"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))
