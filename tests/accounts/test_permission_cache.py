@@ -48,3 +48,11 @@ def test_forgetting_permissions_applies_a_role_change(app, as_seller):
 
             init_security()
     assert as_seller.get(f"/api/v1/stores/{store_id}").status_code == 200
+
+
+def test_the_user_and_roles_are_read_in_one_statement(app, as_seller):
+    with app.app_context():
+        store_id = store_by_code("DLA1").id
+    as_seller.get(f"/api/v1/stores/{store_id}")
+    statements = _statements_during(app, lambda: as_seller.get(f"/api/v1/stores/{store_id}"))
+    assert len([s for s in statements if "ab_role" in s]) == 1
