@@ -69,7 +69,8 @@ def test_full_flow_moves_goods_and_serials_between_stores(app, goods):
             InventoryMovement.reference_type == "Transfer")).all()
         assert sorted(m.type for m in movements) == ["TRANSFER_IN"] * 2 + ["TRANSFER_OUT"] * 2
         assert {m.reference for m in movements} == {transfer.number}
-        actions = db.session.execute(select(AuditLog.action).where(AuditLog.object_type == "Transfer")).scalars().all()
+        actions = db.session.execute(select(AuditLog.action).where(AuditLog.object_type == "Transfer")
+                                  .order_by(AuditLog.id)).scalars().all()
         assert actions == ["transfer.create", "transfer.send", "transfer.receive"]
 
 
