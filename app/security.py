@@ -156,11 +156,23 @@ class BoutiqueSecurityManager(SecurityManager):
             self._grants.clear()
 
     def get_user_by_id(self, pk):
-        """The user with roles and groups in the same round trip (FAB lazy-loads them: 3 queries a request)."""
-        return self.session.execute(
-            select(self.user_model).where(self.user_model.id == pk)
-            .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
-        ).unique().scalar_one_or_none()
+        """The user with roles, groups and store ids in one round trip: FAB lazy-loads roles and
+        groups and the store scope asks for the stores, four queries on every request otherwise."""
+        from .core.scoping import remember_store_ids
+        from .stores.models import StoreUser
+
+        user_model = self.user_model
+        rows = self.session.execute(
+            select(user_model, StoreUser.store_id)
+            .outerjoin(StoreUser, StoreUser.user_id == user_model.id)
+            .where(user_model.id == pk)
+            .options(joinedload(user_model.roles), joinedload(user_model.groups))
+        ).unique().all()
+        if not rows:
+            return None
+        user = rows[0][0]
+        remember_store_ids(user, sorted(store_id for _, store_id in rows if store_id is not None))
+        return user
 
     # --- rate limiting: one limiter for the whole app (the token endpoint uses it too)
     def create_limiter(self, app):

@@ -13,11 +13,16 @@ created, migrated, given the roles, the demo data, a third store, 3 products wit
 stock in each store, and one seller + one cashier (with an open shift) per concurrent till,
 the tills spread over the 3 stores. gunicorn serves the app as in production (APP_ENV=production,
 SECRET_KEY / JWT_SECRET_KEY set, sync workers = cores, REDIS_URL for the token blocklist and the
-rate limits unless --no-redis). Each level runs N threads, each a till with its own
-requests.Session, for --seconds. The baseline does the same writes (sale, 3 items, 2 payments,
+rate limits unless --no-redis). Each level runs N threads, each a till with its own two
+keep-alive connections (seller, cashier), for --seconds. The client is http.client, not requests:
+on a 2-core machine the load generator shares the CPU with gunicorn and PostgreSQL, and requests
+spends about 3 ms of CPU per call (measured: a do-nothing Flask app under the same gunicorn
+answers 430 calls/s to requests, 1,200 to http.client); the bench measures the server. The baseline does the same writes (sale, 3 items, 2 payments,
 3 conditional stock updates + 3 movements, 4 audit rows, the sequence bump last, the final
 sale update) as ONE transaction per checkout with psycopg prepared statements, N connections.
-Prints checkouts/s of both, the ratio, and p50 / p95 per API call. The database is dropped at
+Prints checkouts/s of both, the ratio, and p50 / p95 per API call; and, as a yardstick, the
+HTTP floor: the same checkout calls against bench/http_floor.py (a do-nothing Flask app under the
+same gunicorn) — what any Python API could reach on this machine before doing any work. The database is dropped at
 the end. Targets (SPEC issue 4): at 8 tills >= 1/4 of the raw-SQL rate; at 1 till every call
 under 50 ms p95.
 """
@@ -35,7 +40,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import psycopg
-import requests
+import http.client
 from sqlalchemy.engine import make_url
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -144,7 +149,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(url, workers, use_redis):
+def start_gunicorn(url, workers, use_redis, app_spec="app:create_app()"):
     port = free_port()
     env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": url,
            "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex, "JWT_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
@@ -153,15 +158,15 @@ def start_gunicorn(url, workers, use_redis):
     if use_redis:
         env["REDIS_URL"] = REDIS
     command = [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(workers), "-k", "sync",
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec]
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            if requests.get(base + "/health", timeout=2).status_code == 200:
+            if Client(base).request("GET", "/health")[0] == 200:
                 return process, base
-        except requests.RequestException:
+        except OSError:
             pass
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited")
@@ -179,12 +184,29 @@ def stop_gunicorn(process):
 
 # --- the API workload -------------------------------------------------------------------------
 
+class Client:
+    """One keep-alive HTTP connection speaking JSON (a cashier's tablet keeps its connection too)."""
+
+    def __init__(self, base, token=None):
+        host, port = base.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = "Bearer " + token
+
+    def request(self, method, path, body=None, headers=None):
+        payload = None if body is None else json.dumps(body)
+        self.connection.request(method, path, payload, {**self.headers, **(headers or {})})
+        answer = self.connection.getresponse()
+        data = answer.read()
+        return answer.status, data
+
+
 def session_for(base, email):
-    session = requests.Session()
-    answer = session.post(base + "/api/v1/auth/token/", json={"email": email, "password": PASSWORD}, timeout=10)
-    answer.raise_for_status()
-    session.headers["Authorization"] = "Bearer " + answer.json()["access"]
-    return session
+    status, data = Client(base).request("POST", "/api/v1/auth/token/", {"email": email, "password": PASSWORD})
+    if status != 200:
+        raise RuntimeError(f"token for {email}: {status} {data[:200]!r}")
+    return Client(base, json.loads(data)["access"])
 
 
 class Till:
@@ -203,11 +225,11 @@ class Till:
 
     def call(self, name, session, path, body, headers=None):
         started = time.perf_counter()
-        answer = session.post(self.base + path, json=body, headers=headers, timeout=30)
+        status, data = session.request("POST", path, body, headers)
         self.timings[name].append(time.perf_counter() - started)
-        if answer.status_code not in (200, 201):
-            raise RuntimeError(f"{name}: {answer.status_code} {answer.text[:200]}")
-        return answer.json()
+        if status not in (200, 201):
+            raise RuntimeError(f"{name}: {status} {data[:200]!r}")
+        return json.loads(data)
 
     def checkout(self):
         sale = self.call("create", self.seller, "/api/v1/sales/",
@@ -368,20 +390,26 @@ def main():
     try:
         people, product_ids = prepare(url, max(levels))
         process, base = start_gunicorn(url, args.workers, not args.no_redis)
+        floor_process, floor_base = start_gunicorn(url, args.workers, False, "bench.http_floor:app")
         rows = []
-        for count in levels:
-            api_rate, timings, errors = run_api_level(base, people, product_ids, count, args.seconds)
-            raw_rate = run_raw_level(url, people, product_ids, count, args.seconds)
-            rows.append((count, api_rate, raw_rate, timings, errors))
-            print(f"  {count} till(s): API {api_rate:7.1f} checkouts/s, raw SQL {raw_rate:7.1f} tx/s, "
-                  f"{len(errors)} error(s)", flush=True)
+        try:
+            for count in levels:
+                api_rate, timings, errors = run_api_level(base, people, product_ids, count, args.seconds)
+                raw_rate = run_raw_level(url, people, product_ids, count, args.seconds)
+                floor_rate = run_api_level(floor_base, people, product_ids, count, args.seconds)[0]
+                rows.append((count, api_rate, raw_rate, timings, errors, floor_rate))
+                print(f"  {count} till(s): API {api_rate:7.1f} checkouts/s, raw SQL {raw_rate:7.1f} tx/s, "
+                      f"HTTP floor {floor_rate:7.1f}/s, {len(errors)} error(s)", flush=True)
+        finally:
+            stop_gunicorn(floor_process)
         print()
-        print("tills | API checkouts/s | raw SQL checkouts/s | ratio API/raw | "
+        print("tills | API checkouts/s | raw SQL checkouts/s | ratio API/raw | HTTP floor/s | floor/raw | "
               + " | ".join(f"{c} p50/p95 ms" for c in CALLS))
-        for count, api_rate, raw_rate, timings, errors in rows:
+        for count, api_rate, raw_rate, timings, errors, floor_rate in rows:
             cells = [f"{percentile(timings[c], 50) * 1000:6.1f} / {percentile(timings[c], 95) * 1000:6.1f}"
                      for c in CALLS]
-            print(f"{count:5d} | {api_rate:15.1f} | {raw_rate:19.1f} | {api_rate / raw_rate:13.3f} | " + " | ".join(cells))
+            print(f"{count:5d} | {api_rate:15.1f} | {raw_rate:19.1f} | {api_rate / raw_rate:13.3f} | "
+                  f"{floor_rate:12.1f} | {floor_rate / raw_rate:9.3f} | " + " | ".join(cells))
             for error in sorted(set(errors))[:3]:
                 print(f"      error: {error}")
         at8 = [r for r in rows if r[0] == 8]

@@ -43,6 +43,11 @@ def user_store_ids(user) -> list[int]:
     return cache[user.id]
 
 
+def remember_store_ids(user, store_ids):
+    """The user's store ids, read with the user (security.get_user_by_id): no second query."""
+    g.setdefault("_store_ids", {})[user.id] = list(store_ids)
+
+
 def can_access_store(user, store_id) -> bool:
     return is_admin(user) or (store_id is not None and int(store_id) in user_store_ids(user))
 
