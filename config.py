@@ -51,6 +51,9 @@ class Config:
     AUTH_USER_REGISTRATION = False
     AUTH_USERNAME_CI = True
     FAB_PASSWORD_HASH_METHOD = "scrypt"
+    # Where customers reach the site: the invoice's QR code opens PUBLIC_BASE_URL/verify/...
+    # (unset: the address the invoice was printed from, e.g. a till on the shop's network).
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None
     PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "30"))
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")

@@ -68,8 +68,11 @@ def store_header(store):
 
 
 def verification_url(sale):
-    """The public page the invoice's QR code points to (a signed token: number and sale)."""
-    return url_for("pos_verify.verify", token=make_token(sale.id, sale.number), _external=True)
+    """The public page the invoice's QR code points to (a signed token: number and sale), on
+    PUBLIC_BASE_URL when set: a till on the shop's network prints from an address customers cannot open."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("pos_verify.verify", token=make_token(sale.id, sale.number), _external=base is None)
+    return base + path if base else path
 
 
 def require_number(sale):

@@ -104,6 +104,25 @@ def test_the_qr_code_opens_the_public_verification_page_of_that_invoice(app, cli
         assert secret not in shown
 
 
+def test_a_cancelled_invoice_is_not_called_authentic(app, client, as_cashier, invoice_sale):
+    """The page still shows the four facts, but says the invoice no longer proves a purchase."""
+    from app.sales import services as sales
+    from tests.factories import user_by_email
+
+    [url] = qr_codes(as_cashier.get(f"/api/v1/sales/{invoice_sale['id']}/invoice.pdf").data)
+    with app.app_context():
+        sales.cancel_sale(user_by_email("manager@boutique.cm"), invoice_sale["id"], "Erreur de caisse")
+    shown = text_of(client.get(urlsplit(url).path))
+    assert "Facture annulée" in shown and "ne vaut plus preuve d'achat" in shown
+    assert "authentique" not in shown and invoice_sale["number"] in shown
+
+
+def test_the_qr_code_points_to_the_public_address_when_one_is_set(app, as_cashier, invoice_sale, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://boutique.example.cm")
+    [url] = qr_codes(as_cashier.get(f"/api/v1/sales/{invoice_sale['id']}/invoice.pdf").data)
+    assert url.startswith("https://boutique.example.cm/verify/")
+
+
 def test_an_altered_token_is_refused(app, client, as_cashier, invoice_sale):
     from app.documents.verification import make_token
 
