@@ -431,6 +431,7 @@ def _check_before_submit(sale):
                         "Le numéro de série %(serial)s n'est plus en stock dans ce magasin.", serial=serial.serial))
         needed[item.product_id] = needed.get(item.product_id, 0) + item.quantity
     errors.raise_if_any()
+    _refuse_serials_of_other_sales(sale, errors)
     available = dict(db.session.execute(
         select(ProductStock.product_id, ProductStock.quantity - ProductStock.reserved)
         .where(ProductStock.store_id == sale.store_id, ProductStock.product_id.in_(needed))).all())
@@ -441,6 +442,29 @@ def _check_before_submit(sale):
     if totals.total <= 0:
         raise ValidationFailed(errors={"total": [_l("Le total de la vente doit être positif.")]})
     return totals
+
+
+def _refuse_serials_of_other_sales(sale, errors):
+    """A serial number goes to one customer: refuse one already on another sale waiting at the till
+    (it would be refused there, with the customer waiting). The serial rows are locked first, in
+    id order, so that two submits naming the same serial at once cannot both pass."""
+    where = {serial.id: index for index, item in enumerate(sale.items) for serial in item.serials}
+    if not where:
+        return
+    db.session.execute(select(SerialNumber.id).where(SerialNumber.id.in_(where))
+                       .order_by(SerialNumber.id).with_for_update())
+    claimed = db.session.execute(
+        select(SerialNumber.id, SerialNumber.serial, Sale.number)
+        .join(sale_item_serial, sale_item_serial.c.serial_number_id == SerialNumber.id)
+        .join(SaleItem, SaleItem.id == sale_item_serial.c.sale_item_id)
+        .join(Sale, Sale.id == SaleItem.sale_id)
+        .where(SerialNumber.id.in_(where), Sale.id != sale.id, Sale.status.in_(OPEN_FOR_PAYMENT))
+        .order_by(SerialNumber.serial)).all()
+    for serial_id, serial, number in claimed:
+        errors.add(f"items[{where[serial_id]}].serials", _l(
+            "Le numéro de série %(serial)s est déjà sur la vente %(number)s, en attente de paiement.",
+            serial=serial, number=number))
+    errors.raise_if_any()
 
 
 def required_approvals(sale, totals=None):

@@ -221,3 +221,24 @@ def product_of(product_id):
     from app.catalog.models import Product
 
     return db.session.get(Product, product_id)
+
+
+def test_two_submits_naming_the_same_serial_at_once(postgres, shop):
+    """The serial rows are locked before the check: exactly one of two sales takes the serial."""
+    from tests.factories import put_serials_in_stock
+
+    app = postgres
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        phone = make_product("TEL-RACE", "Smartphone (course)", sale_price="95000", track_serial=True)
+        put_serials_in_stock(dla, phone, ["IMEI-RACE-1"])
+        seller = user(shop.seller)
+        draft_ids = [services.create_draft(seller, dla.id, [
+            {"product": phone.id, "quantity": 1, "serials": ["IMEI-RACE-1"]}]).id for _ in range(2)]
+
+    outcomes = run_together(app, 2, lambda i: services.submit_sale(user(shop.seller), draft_ids[i]).number)
+
+    numbers = [r for _, r in outcomes if isinstance(r, str)]
+    refused = [r for _, r in outcomes if isinstance(r, Exception)]
+    assert len(numbers) == 1 and len(refused) == 1, outcomes
+    assert isinstance(refused[0], ValidationFailed) and list(refused[0].errors) == ["items[0].serials"]

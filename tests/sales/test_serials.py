@@ -85,19 +85,38 @@ def test_a_product_without_serials_refuses_them(shop, as_seller):
     assert answer.status_code == 422
 
 
-def test_a_serial_sold_meanwhile_stops_the_second_payment(app, shop, phones, as_seller, as_cashier):
+def test_a_serial_waiting_at_the_till_on_one_sale_cannot_be_submitted_on_another(app, shop, phones, as_seller,
+                                                                                 as_manager):
     phone, _ = phones
     ids = []
     for _ in range(2):
         sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
             {"product": phone, "quantity": 1, "serials": ["IMEI-0002"]}]}).get_json()["result"]
-        assert as_seller.post(f"/api/v1/sales/{sale['id']}/submit/").status_code == 200
         ids.append(sale["id"])
+    first = as_seller.post(f"/api/v1/sales/{ids[0]}/submit/").get_json()["result"]
+    second = as_seller.post(f"/api/v1/sales/{ids[1]}/submit/")
+    assert second.status_code == 422
+    assert second.get_json()["errors"]["items[0].serials"] == [
+        f"Le numéro de série IMEI-0002 est déjà sur la vente {first['number']}, en attente de paiement."]
+    # once the first sale is cancelled, the serial is free for the second
+    assert as_manager.post(f"/api/v1/sales/{ids[0]}/cancel/", json={"reason": "Client parti"}).status_code == 200
+    assert as_seller.post(f"/api/v1/sales/{ids[1]}/submit/").status_code == 200
+
+
+def test_a_serial_sold_meanwhile_stops_the_payment(app, shop, phones, as_seller, as_cashier):
+    """The till checks again: a serial that left the shelf after the submit is refused, nothing paid."""
+    phone, _ = phones
+    sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
+        {"product": phone, "quantity": 1, "serials": ["IMEI-0002"]}]}).get_json()["result"]
+    assert as_seller.post(f"/api/v1/sales/{sale['id']}/submit/").status_code == 200
+    with app.app_context():
+        db.session.execute(SerialNumber.__table__.update().where(SerialNumber.serial == "IMEI-0002")
+                           .values(status="DEFECTIVE"))
+        db.session.commit()
     as_cashier.post("/api/v1/cash-shifts/open/", json={"store": shop.dla, "opening_float": 0})
-    assert as_cashier.post("/api/v1/payments/", json={"sale": ids[0], "method": "CARD", "amount": 95000}).status_code == 201
-    second = as_cashier.post("/api/v1/payments/", json={"sale": ids[1], "method": "CARD", "amount": 95000})
-    assert second.status_code == 409 and "IMEI-0002" in second.get_json()["message"]
-    assert as_cashier.get(f"/api/v1/sales/{ids[1]}").get_json()["result"]["amount_paid"] == "0.00"
+    answer = as_cashier.post("/api/v1/payments/", json={"sale": sale["id"], "method": "CARD", "amount": 95000})
+    assert answer.status_code == 409 and "IMEI-0002" in answer.get_json()["message"]
+    assert as_cashier.get(f"/api/v1/sales/{sale['id']}").get_json()["result"]["amount_paid"] == "0.00"
 
 
 def test_warranty_lookup_needs_a_serial(as_seller):
