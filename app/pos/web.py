@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "operator": _l("Opérateur"),
     "reference": _l("Référence"),
     "method": _l("Mode de paiement"),
-    "opening_float": _l("Fond de caisse"),
+    "opening_float": _l("Fonds de caisse"),
     "counted_cash": _l("Espèces comptées"),
     "counted_mobile_money": _l("Mobile money compté"),
     "counted_bank_transfer": _l("Virements comptés"),
