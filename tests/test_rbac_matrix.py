@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app.extensions import db, security_manager
+from app.extensions import security_manager
 from tests.catalog import rbac as catalog_rbac
 from tests.conftest import DEMO, get_tokens
 from tests.stock import rbac as stock_rbac

@@ -1,6 +1,7 @@
 """The till: cash shifts, payments taken in them, cash paid out of them (SPEC §4, §5)."""
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from ..core.models import utcnow
@@ -10,6 +11,11 @@ from ..extensions import db
 CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT = "CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD", "CREDIT"
 PAYMENT_METHODS = (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT)
 MOBILE_OPERATORS = ("MTN", "ORANGE")
+# What people read: screens and documents say the whole name, the till's buttons the short one.
+METHOD_LABELS = {CASH: _l("Espèces"), MOBILE_MONEY: _l("Mobile money"), BANK_TRANSFER: _l("Virement bancaire"),
+                 CARD: _l("Carte bancaire"), CREDIT: _l("Crédit client")}
+SHORT_METHOD_LABELS = {CASH: _l("Espèces"), MOBILE_MONEY: _l("Mobile money"), BANK_TRANSFER: _l("Virement"),
+                       CARD: _l("Carte"), CREDIT: _l("Crédit")}
 OPEN, CLOSED = "OPEN", "CLOSED"
 SHIFT_STATUSES = (OPEN, CLOSED)
 

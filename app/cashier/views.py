@@ -12,7 +12,8 @@ from ..core.formatting import format_local_datetime, format_money
 from ..core.scoping import acting_user, is_admin, store_scope, user_store_ids
 from ..core.views import add_entry_point
 from ..extensions import db
-from ..sales.views import METHOD_LABELS, READ_ONLY
+from ..sales.views import READ_ONLY
+from .models import METHOD_LABELS
 from . import services
 from .api import OwnShiftsForCashiers
 from .models import CLOSED, CashShift, Payment

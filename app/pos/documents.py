@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..cashier import services as till
-from ..cashier.models import BANK_TRANSFER, CARD, CASH, CLOSED, MOBILE_MONEY
+from ..cashier.models import BANK_TRANSFER, CARD, CASH, CLOSED, METHOD_LABELS, MOBILE_MONEY
 from ..core.errors import InvalidTransition
 from ..core.formatting import format_local_datetime
 from ..customers.services import display_phone
@@ -25,13 +25,6 @@ from ..sales.serialize import user_label
 from ..sales.services import status_label
 from ..sales.totals import sale_totals
 
-METHOD_LABELS = {
-    CASH: _l("Espèces"),
-    MOBILE_MONEY: _l("Mobile money"),
-    BANK_TRANSFER: _l("Virement bancaire"),
-    CARD: _l("Carte bancaire"),
-    "CREDIT": _l("Crédit client"),
-}
 SHIFT_METHODS = (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD)
 
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..cashier import services as till
 from ..cashier.api import OwnShiftsForCashiers
-from ..cashier.models import MOBILE_OPERATORS, CashShift
+from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.scoping import StoreScopeFilter, acting_user
@@ -35,8 +35,6 @@ from . import documents, queries
 from .web import PosBaseView
 
 PAY_METHODS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD")
-SHORT_METHOD_LABELS = {"CASH": _l("Espèces"), "MOBILE_MONEY": _l("Mobile money"), "BANK_TRANSFER": _l("Virement"),
-                       "CARD": _l("Carte")}
 QUEUE_POLL_SECONDS = 3
 SEARCH_MIN_CHARS = 3  # as-you-type search starts at the third character (Enter searches anything)
 DAY_POLL_SECONDS = 15

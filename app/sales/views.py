@@ -19,6 +19,7 @@ from ..core.views import add_entry_point
 from ..customers.services import display_phone
 from ..extensions import db
 from . import services
+from ..cashier.models import METHOD_LABELS
 from .models import PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
@@ -49,13 +50,6 @@ APPROVAL_KIND_LABELS = {
     "REFUND": _l("Remboursement"),
 }
 APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvée"), "REJECTED": _l("Refusée")}
-METHOD_LABELS = {
-    "CASH": _l("Espèces"),
-    "MOBILE_MONEY": _l("Mobile money"),
-    "BANK_TRANSFER": _l("Virement"),
-    "CARD": _l("Carte"),
-    "CREDIT": _l("Crédit client"),
-}
 
 
 def money(value):

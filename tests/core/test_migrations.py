@@ -2,7 +2,6 @@
 import os
 import tempfile
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade

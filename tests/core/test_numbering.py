@@ -1,7 +1,6 @@
 """Per-store, per-type, per-year numbers: formatted, gapless, unique under concurrency."""
 import threading
 
-import pytest
 from sqlalchemy.orm import Session
 
 from app.core.numbering import allocate_number, current_value

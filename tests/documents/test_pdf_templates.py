@@ -1,7 +1,6 @@
 """The PDF templates on synthetic documents: text, tax lines, words, QR, fonts, pagination."""
 from decimal import Decimal
 
-import pytest
 
 from app.documents.pdf import qr_svg, render_pdf
 from app.documents.words import amount_in_words

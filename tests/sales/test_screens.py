@@ -72,7 +72,6 @@ def test_the_approvals_queue_screen(client, shop, as_seller):
     login(client, "MANAGER")
     html = client.get("/approvalmodelview/list/").get_data(as_text=True)
     assert "Remise au-delà du seuil" in html and "Approuver" in html
-    from app.extensions import db  # noqa: F401
     approval = as_seller.get(f"/api/v1/sales/{sale}").get_json()["result"]["approvals"][0]["id"]
     done = client.post(f"/approvalmodelview/decide/{approval}", data={"decision": "approve"}, follow_redirects=True)
     assert "Demande approuvée" in done.get_data(as_text=True)

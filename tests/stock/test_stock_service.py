@@ -4,7 +4,6 @@ import threading
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.stock import services
@@ -109,7 +108,7 @@ def test_ten_threads_taking_the_last_three_units(postgres):
         product = make_product("SW-8P", "Switch 8 ports Gigabit")
         store = store_by_code("DLA1")
         put_in_stock(store, product, 3, "PURCHASE")
-        store_id, product_id, engine = store.id, product.id, db.engine
+        store_id, product_id = store.id, product.id
     barrier = threading.Barrier(10)
     outcomes = []
 
