@@ -49,6 +49,19 @@ APPROVAL_KIND_LABELS = {
     "CANCELLATION": _l("Annulation"),
     "REFUND": _l("Remboursement"),
 }
+# The sale's trail in words (the code stays in the audit journal and as the row's tooltip).
+TRAIL_ACTION_LABELS = {
+    "sale.create": _l("Brouillon créé"),
+    "sale.update": _l("Brouillon modifié"),
+    "sale.submit": _l("Transmise à la caisse"),
+    "sale.payment": _l("Paiement"),
+    "sale.refund": _l("Remboursement"),
+    "sale.cancel": _l("Annulation"),
+    "sale.delete": _l("Brouillon supprimé"),
+    "approval.request": _l("Approbation demandée"),
+    "approval.approved": _l("Approbation accordée"),
+    "approval.rejected": _l("Approbation refusée"),
+}
 APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvée"), "REJECTED": _l("Refusée")}
 
 
@@ -105,7 +118,7 @@ class SaleModelView(ModelView):
             "sales/show.html", sale=sale, totals=sale_totals(sale), trail=trail,
             status_label=services.status_label, method_labels=METHOD_LABELS, percent=percent,
             display_phone=display_phone,
-            kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS,
+            kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS, action_labels=TRAIL_ACTION_LABELS,
             can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (
                 "DRAFT", "PENDING_PAYMENT", "PARTIALLY_PAID"),
             can_refund=manager and sm.has_access("can_refund", "Sale") and sale.status == "PAID",

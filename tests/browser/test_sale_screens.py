@@ -56,7 +56,7 @@ def test_the_sale_detail_screen_and_a_refund(page, login, day):
     expect(payments).to_contain_text("Mobile money MTN")
     expect(payments).to_contain_text("MP261124.0930")
     trail = page.get_by_test_id("sale-trail")
-    expect(trail).to_contain_text("sale.submit")
+    expect(trail).to_contain_text("Transmise à la caisse")
     expect(trail).to_contain_text("Partiellement payée → Payée")
     expect(page.get_by_test_id("balance-due")).to_contain_text("0")
     page.screenshot(path="tests/screenshots/sale_detail_paid.png", full_page=True)
@@ -70,7 +70,7 @@ def test_the_sale_detail_screen_and_a_refund(page, login, day):
     page.wait_for_load_state()
     expect(page.locator(".alert-success")).to_contain_text("Remboursement enregistré")
     expect(page.get_by_test_id("sale-refunds")).to_contain_text("Carte")
-    expect(page.get_by_test_id("sale-trail")).to_contain_text("sale.refund")
+    expect(page.get_by_test_id("sale-trail")).to_contain_text("Remboursement")
 
 
 def test_the_approvals_queue(page, login, day):
