@@ -22,7 +22,7 @@ translations: venv
 
 messages: venv
 	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -l en -i app/translations/messages.pot -d app/translations
 
 db: translations
 	mkdir -p instance

@@ -139,3 +139,14 @@ def test_english_is_selectable(client):
     client.get("/lang/en")
     page = client.get("/").get_data(as_text=True)
     assert "Your role: Administrator" in page
+
+
+def test_the_generated_screens_speak_proper_french(client):
+    """Flask-AppBuilder's own French has mistakes (and Spanish); our corrections catalog wins."""
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    users = client.get("/users/list/").get_data(as_text=True)
+    assert "Nombre d'enregistrements" in users and "Nombre de record" not in users
+    form = client.get("/users/add").get_data(as_text=True)
+    assert "Mieux vaut désactiver un utilisateur que le supprimer." in form
+    assert "Le rôle de l'utilisateur : il donne ses autorisations." in form
+    assert "just make it inactive" not in form
