@@ -1,8 +1,9 @@
 """Amounts and dates formatted for people: FCFA with Babel, times in the store's zone."""
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import current_app
 from flask_babel import get_locale
 
@@ -18,6 +19,18 @@ def format_money(amount, currency=None):
     if amount is None:
         return ""
     return format_currency(amount, currency or current_app.config["DEFAULT_CURRENCY"], locale=_locale())
+
+
+def format_number(value):
+    """30.00 -> '30', 12.5 -> '12,5' in French (the locale's decimal sign, no useless zeros)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(Decimal(str(value)), format="#,##0.##", locale=str(get_locale() or "fr"))
+
+
+def format_percent(rate):
+    """19.25 -> '19,25 %' (a no-break space before the sign, as French typography wants)."""
+    return "" if rate is None or rate == "" else format_number(rate) + "\u00a0%"
 
 
 def format_local_datetime(moment, zone=None, fmt="short"):
@@ -37,3 +50,5 @@ def utcnow():
 def register(app):
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent

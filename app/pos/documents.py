@@ -7,15 +7,13 @@ Templates: templates/pdf/invoice.html, ticket.html, zreport.html (a `doc` dict e
 import os
 from decimal import Decimal
 
-from babel.numbers import format_decimal
 from flask import current_app, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..cashier import services as till
 from ..cashier.models import BANK_TRANSFER, CARD, CASH, CLOSED, METHOD_LABELS, MOBILE_MONEY
 from ..core.errors import InvalidTransition
-from ..core.formatting import format_local_datetime
+from ..core.formatting import format_local_datetime, format_percent
 from ..customers.services import display_phone
 from ..documents.pdf import qr_svg, render_pdf, render_pdf_fitted
 from ..documents.verification import make_token
@@ -31,12 +29,6 @@ SHIFT_METHODS = (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD)
 def method_label(method, operator=None):
     label = str(METHOD_LABELS.get(method, method))
     return f"{label} {operator}" if operator else label
-
-
-def rate_label(rate):
-    """19.25 -> '19,25 %' (the locale's decimal sign)."""
-    locale = str(get_locale() or "fr")
-    return format_decimal(Decimal(rate), format="#,##0.##", locale=locale) + "\u00a0%"
 
 
 def _when(moment, store):
@@ -100,7 +92,7 @@ def sale_doc(sale):
         "status_label": status_label(sale.status), "status": sale.status, "currency": currency,
         "store": store_header(store), "customer": customer, "lines": lines,
         "discount": totals.sale_discount,
-        "taxes": [{"rate_label": rate_label(row.rate), "base": row.ht, "tax": row.tva, "total": row.ttc}
+        "taxes": [{"rate_label": format_percent(row.rate), "base": row.ht, "tax": row.tva, "total": row.ttc}
                   for row in totals.taxes],
         "total_ht": totals.total_ht, "total_tva": totals.total_tva, "total_ttc": totals.total,
         "payments": payments, "amount_paid": sale.amount_paid, "amount_refunded": sale.amount_refunded,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError
-from ..core.formatting import format_local_datetime, format_money
+from ..core.formatting import format_local_datetime, format_money, format_percent
 from ..core.models import AuditLog
 from ..core.scoping import acting_user, store_scope
 from ..core.views import add_entry_point
@@ -69,13 +69,6 @@ def money(value):
     return format_money(value) if value is not None else ""
 
 
-def percent(rate):
-    """19.25 -> '19,25 %' (in French)."""
-    from babel.numbers import format_decimal
-    from flask_babel import get_locale
-
-    return f"{format_decimal(rate, format='#,##0.##', locale=str(get_locale() or 'fr'))} %"
-
 
 class SaleModelView(ModelView):
     datamodel = ScopedInterface(Sale)
@@ -116,7 +109,7 @@ class SaleModelView(ModelView):
             CashShift.store_id == sale.store_id, CashShift.status == "OPEN").order_by(CashShift.id)).scalars().all()
         return self.render_template(
             "sales/show.html", sale=sale, totals=sale_totals(sale), trail=trail,
-            status_label=services.status_label, method_labels=METHOD_LABELS, percent=percent,
+            status_label=services.status_label, method_labels=METHOD_LABELS, percent=format_percent,
             display_phone=display_phone,
             kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS, action_labels=TRAIL_ACTION_LABELS,
             can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (

@@ -105,7 +105,7 @@ def test_a_discount_over_the_threshold_passes_with_the_managers_credentials(page
     dialog = page.locator("dialog#dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Accord du gérant nécessaire")
-    expect(dialog.get_by_test_id("approval-needs")).to_contain_text("Remise de 20.00 %")
+    expect(dialog.get_by_test_id("approval-needs")).to_contain_text("Remise de 20 % (seuil du magasin : 10 %)")
 
     # a wrong password is refused inside the dialog
     dialog.get_by_test_id("approval-email").fill(DEMO["MANAGER"][0])

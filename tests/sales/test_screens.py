@@ -30,7 +30,7 @@ def test_the_sale_screen_shows_items_payments_and_trail(client, paid_sale):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     for text in ("Facture DLA1-FAC-", "Payée", "Switch 8 ports Gigabit", "Mobile money", "Espèces", "Transmise à la caisse",
-                 "Rembourser des articles", "TVA 19,25 %"):
+                 "Rembourser des articles", "TVA 19,25\u00a0%"):
         assert text in html, text
     assert "Annuler la vente" not in html  # paid: refund, not cancel
     listing = client.get("/salemodelview/list/").get_data(as_text=True)
@@ -72,6 +72,7 @@ def test_the_approvals_queue_screen(client, shop, as_seller):
     login(client, "MANAGER")
     html = client.get("/approvalmodelview/list/").get_data(as_text=True)
     assert "Remise au-delà du seuil" in html and "Approuver" in html
+    assert "Remise de 33,33 % (seuil 10 %)" in html  # French numbers, not "33.33" and "10.00"
     approval = as_seller.get(f"/api/v1/sales/{sale}").get_json()["result"]["approvals"][0]["id"]
     done = client.post(f"/approvalmodelview/decide/{approval}", data={"decision": "approve"}, follow_redirects=True)
     assert "Demande approuvée" in done.get_data(as_text=True)
