@@ -56,7 +56,7 @@ def test_assign_users_replaces_the_staff(app, as_admin):
     assert response.status_code == 200 and response.get_json()["result"] == {"user_ids": ids}
     with app.app_context():
         staff = db.session.execute(select(StoreUser.user_id).where(StoreUser.store_id == yde.id)).scalars().all()
-        assert staff == ids
+        assert sorted(staff) == sorted(ids)
 
 
 def test_assign_users_validates_everything_before_changing_anything(app, as_admin):
