@@ -385,7 +385,7 @@ class CashierPosView(PosBaseView):
         version = _queue_version(waiting)
         if request.args.get("v") == version:
             return "", 204
-        return self.fragment("pos/cashier/_queue.html", store=store, waiting=waiting, version=version,
+        return self.fragment("pos/cashier/_queue.html", store=store, waiting=waiting, version=version, late=_late(waiting),
                              selected=request.args.get("selected", type=int), poll=QUEUE_POLL_SECONDS,
                              currency=store.currency or "XAF")
 
@@ -417,7 +417,7 @@ class CashierPosView(PosBaseView):
         waiting = sales.payment_queue(user, [store.id])
         return self.fragment("pos/cashier/_detail.html", **self._detail_context(store, sale),
                              paid=result.payment, replayed=result.replayed, oob_queue=True, waiting=waiting,
-                             version=_queue_version(waiting), poll=QUEUE_POLL_SECONDS, selected=sale.id,
+                             version=_queue_version(waiting), late=_late(waiting), poll=QUEUE_POLL_SECONDS, selected=sale.id,
                              trigger={"pos:paid": sale.status})
 
     @expose("/<int:store_id>/shift/close")
@@ -495,7 +495,8 @@ class CashierPosView(PosBaseView):
                 detail = self._detail_context(store, self._sale_of(user, store, selected))
             except DomainError:
                 db.session.rollback()
-        return {"shift": shift, "waiting": waiting, "version": _queue_version(waiting), "poll": QUEUE_POLL_SECONDS,
+        return {"shift": shift, "waiting": waiting, "version": _queue_version(waiting), "late": _late(waiting),
+                "poll": QUEUE_POLL_SECONDS,
                 "selected": selected, "detail": detail, "currency": store.currency or "XAF"}
 
     @staticmethod
@@ -507,9 +508,18 @@ class CashierPosView(PosBaseView):
                 "display_phone": customers.display_phone}
 
 
+def _late(waiting):
+    """{sale id: how long it has waited, "2 h 35" or "45 min"} of the sales waiting longer than
+    their store allows."""
+    minutes = {sale.id: sales.minutes_waiting_too_long(sale) for sale in waiting}
+    return {sale_id: f"{waited // 60} h {waited % 60:02d}" if waited >= 60 else f"{waited} min"
+            for sale_id, waited in minutes.items() if waited}
+
+
 def _queue_version(waiting):
-    """Changes whenever a sale enters, leaves or is paid in part."""
-    state = ";".join(f"{s.id}:{s.status}:{s.amount_paid}:{s.total}" for s in waiting)
+    """Changes whenever a sale enters, leaves, is paid in part or starts waiting too long."""
+    late = _late(waiting)
+    state = ";".join(f"{s.id}:{s.status}:{s.amount_paid}:{s.total}:{s.id in late}" for s in waiting)
     return hashlib.sha1(state.encode()).hexdigest()[:16]
 
 

@@ -11,7 +11,7 @@ Stock rows are then locked in product order by the stock service, the invoice Se
 row last of all (allocate_number is the last statement before COMMIT: it is the hot lock).
 """
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -861,6 +861,17 @@ def payment_queue(user, store_ids=None, limit=100):
     return db.session.execute(query.order_by(Sale.submitted_at, Sale.id).limit(limit)).scalars().all()
 
 
+def minutes_waiting_too_long(sale, now=None):
+    """How long a sale has waited for payment beyond its store's limit, in whole minutes; 0 when it
+    has not (SPEC §9: a sale PENDING_PAYMENT longer than the store's limit). The cashier's queue
+    shows it; the check_pending_payments job will raise its alert on the same rule."""
+    if sale.status != PENDING_PAYMENT or sale.submitted_at is None:
+        return 0
+    submitted = sale.submitted_at if sale.submitted_at.tzinfo else sale.submitted_at.replace(tzinfo=timezone.utc)
+    waited = (now or utcnow()) - submitted
+    return int(waited / timedelta(minutes=1)) if waited > timedelta(minutes=sale.store.pending_payment_limit_minutes) else 0
+
+
 def warranty_lookup(user, serial):
     """Who bought the unit with this serial (or IMEI), in which sale, and until when it is under warranty."""
     from ..core.scoping import user_store_ids
@@ -894,8 +905,6 @@ def warranty_lookup(user, serial):
 
 def _add_months(moment, months):
     if moment.tzinfo is None:
-        from datetime import timezone
-
         moment = moment.replace(tzinfo=timezone.utc)
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1

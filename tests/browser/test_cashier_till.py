@@ -195,3 +195,32 @@ def test_the_till_at_phone_width(browser, live_server, app, shop):
         assert sale_id
     finally:
         context.close()
+
+
+def test_a_sale_forgotten_at_the_till_stands_out(page, login, app, shop):
+    """DLA1 allows 120 minutes between the submit and the payment: older sales are flagged."""
+    from datetime import timedelta
+
+    from app.catalog.models import Product
+    from app.core.models import utcnow
+    from app.extensions import db
+    from tests.factories import make_pending_sale, store_by_code, user_by_email
+
+    with app.app_context():
+        seller = user_by_email("vendeur1@boutique.cm")
+        router = db.session.get(Product, shop.router)
+        forgotten = make_pending_sale(store_by_code("DLA1"), seller, [(router, 1)])
+        forgotten.submitted_at = utcnow() - timedelta(hours=2, minutes=35)
+        recent = make_pending_sale(store_by_code("DLA1"), seller, [(router, 1)])
+        numbers = forgotten.number, recent.number
+        db.session.commit()
+        db.session.remove()
+
+    login(*DEMO["CASHIER"])
+    page.goto("/cashier/")
+    page.get_by_test_id("opening-float").fill("50000")
+    page.keyboard.press("F9")
+    old = page.get_by_test_id("queue-item").filter(has_text=numbers[0])
+    expect(old.get_by_test_id("queue-late")).to_contain_text("En attente depuis 2 h 35")
+    expect(page.get_by_test_id("queue-item").filter(has_text=numbers[1]).get_by_test_id("queue-late")).to_have_count(0)
+    shot(page, "cashier_queue_late_1024x600")

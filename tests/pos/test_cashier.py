@@ -82,6 +82,27 @@ def test_the_queue_shows_this_stores_waiting_sales_and_answers_204_when_unchange
     assert changed.status_code == 200 and newcomer[1] in text_of(changed)
 
 
+def test_a_sale_waiting_longer_than_the_store_allows_stands_out_in_the_queue(app, till, shop):
+    from datetime import timedelta
+
+    from app.core.models import utcnow
+
+    old_id, old_number, _ = _pending(app, shop, [(shop.switch, 1)])
+    fresh_id, fresh_number, _ = _pending(app, shop, [(shop.cable, 1)])
+    response = till.get(f"/cashier/{shop.dla}/queue", headers=HX)
+    assert 'data-testid="queue-late"' not in response.get_data(as_text=True)
+    version = re.search(r'"v": "([0-9a-f]+)"', response.get_data(as_text=True)).group(1)
+    with app.app_context():  # DLA1 allows 120 minutes; this one was submitted 3 hours ago
+        db.session.get(Sale, old_id).submitted_at = utcnow() - timedelta(hours=3, seconds=30)
+        db.session.commit()
+    late = till.get(f"/cashier/{shop.dla}/queue?v={version}", headers=HX)  # nothing was paid: still redrawn
+    assert late.status_code == 200
+    html = late.get_data(as_text=True)
+    flagged = re.findall(r'data-sale="(\d+)"', html.split('data-testid="queue-late"')[0])
+    assert flagged[-1] == str(old_id) and html.count('data-testid="queue-late"') == 1
+    assert "En attente depuis 3 h 00 : au-delà du délai du magasin" in text_of(late)
+
+
 def test_another_stores_sale_is_a_404(app, till, shop):
     sale_id, _, _ = _pending(app, shop, [(shop.switch, 1)], store="YDE1")
     assert till.get(f"/cashier/{shop.dla}/sale/{sale_id}", headers=HX).status_code == 404

@@ -132,3 +132,24 @@ def test_every_transition_is_audited(app, shop, api_as):
         assert (last.before["status"], last.after["status"]) == ("PARTIALLY_PAID", "PAID")
         assert refund.after["amount"] == "15000.00"
         assert submit.user_id == shop.seller and first.user_id == shop.cashier and refund.user_id == shop.manager
+
+
+def test_a_sale_waits_too_long_only_past_its_stores_limit_and_only_before_any_payment(app, shop):
+    from datetime import timedelta
+
+    from app.core.models import utcnow
+    from app.sales.services import minutes_waiting_too_long
+    from tests.factories import user_by_email
+
+    with app.app_context():
+        store = store_by_code("DLA1")
+        store.pending_payment_limit_minutes = 30
+        from app.catalog.models import Product
+
+        sale = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"), [(db.session.get(Product, shop.switch), 1)])
+        now = sale.submitted_at
+        assert minutes_waiting_too_long(sale, now + timedelta(minutes=30)) == 0
+        assert minutes_waiting_too_long(sale, now + timedelta(minutes=31)) == 31
+        sale.status = "PARTIALLY_PAID"  # a customer who paid part is being served: not forgotten at the till
+        assert minutes_waiting_too_long(sale, now + timedelta(hours=5)) == 0
+        assert minutes_waiting_too_long(sale, utcnow()) == 0
