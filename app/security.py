@@ -11,6 +11,7 @@ from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
@@ -18,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from .core.errors import json_error
+from .core.formatting import format_local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +103,55 @@ class NoSecurityApi(BaseApi):
     resource_name = "security"
 
 
+def _role_required(form, field):
+    if not field.data:
+        raise ValidationError(_l("Choisissez un rôle."))
+
+
+class UserDBModelView(FabUserDBModelView):
+    """The users screen (FAB's, same name: same endpoints and permissions). People log in with
+    their email, so the username is the email, set here instead of typed twice (a different
+    username could not log in); roles in words; no groups (the app does not use them)."""
+
+    list_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
+    add_columns = ["first_name", "last_name", "email", "active", "roles", "password", "conf_password"]
+    edit_columns = ["first_name", "last_name", "email", "active", "roles"]
+    search_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
+    show_fieldsets = [
+        (_l("Utilisateur"), {"fields": ["email", "active", "roles", "login_count", "last_login"]}),
+        (_l("Identité"), {"fields": ["first_name", "last_name"], "expanded": True}),
+    ]
+    validators_columns = {"roles": [_role_required]}
+    label_columns = {**FabUserDBModelView.label_columns, "email": _l("Adresse e-mail"), "roles": _l("Rôle"),
+                     "active": _l("Actif"), "last_login": _l("Dernière connexion")}
+    description_columns = {**FabUserDBModelView.description_columns,
+                           "email": _l("L'adresse avec laquelle la personne se connecte.")}
+    formatters_columns = {
+        "active": lambda active: _l("Oui") if active else _l("Non"),
+        "roles": lambda roles: ", ".join(str(role_label(role.name)) for role in roles or []),
+        "last_login": lambda moment: format_local_datetime(moment),
+    }
+
+    def pre_add(self, item):
+        item.username = (item.email or "").strip().lower()
+        item.email = item.username
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        item.username = (item.email or "").strip().lower()
+        item.email = item.username
+        super().pre_update(item)
+
+
+def role_label(name):
+    from .core.views import ROLE_LABELS
+
+    return ROLE_LABELS.get(name, name)
+
+
 class BoutiqueSecurityManager(SecurityManager):
     authdbview = BoutiqueAuthDBView
+    userdbmodelview = UserDBModelView
     security_api = NoSecurityApi
 
     def __init__(self, appbuilder):

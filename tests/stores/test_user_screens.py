@@ -1,0 +1,49 @@
+"""The users screen (Flask-AppBuilder's, adapted): people log in with their email."""
+from app.extensions import db, security_manager
+
+
+def _admin(client):
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    return client
+
+
+def test_a_user_created_on_the_screen_logs_in_with_the_email(app, client):
+    with app.app_context():
+        cashier_role = security_manager().find_role("CASHIER").id
+    added = _admin(client).post("/users/add", data={
+        "first_name": "Joseph", "last_name": "Mbarga", "email": " Joseph.Mbarga@Boutique.cm ",
+        "active": "y", "roles": str(cashier_role), "password": "caisse-2026!", "conf_password": "caisse-2026!"})
+    assert added.status_code == 302, added.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        user = security_manager().find_user(email="joseph.mbarga@boutique.cm")
+        assert user.username == "joseph.mbarga@boutique.cm"
+    listed = client.get("/users/list/").get_data(as_text=True)
+    assert "joseph.mbarga@boutique.cm" in listed and "Caissier" in listed and "Oui" in listed
+    assert "[CASHIER]" not in listed and "True" not in listed
+
+    client.post("/logout/")
+    token = client.post("/api/v1/auth/token/", json={"email": "joseph.mbarga@boutique.cm", "password": "caisse-2026!"})
+    assert token.status_code == 200
+
+
+def test_a_user_without_a_role_is_refused_in_french(app, client):
+    refused = _admin(client).post("/users/add", data={
+        "first_name": "Sans", "last_name": "Rôle", "email": "sans.role@boutique.cm", "active": "y",
+        "password": "secret-2026!", "conf_password": "secret-2026!"})
+    assert refused.status_code == 200 and "Choisissez un rôle." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert security_manager().find_user(email="sans.role@boutique.cm") is None
+        db.session.remove()
+
+
+def test_changing_the_email_changes_the_login(app, client):
+    with app.app_context():
+        user = security_manager().find_user(email="caissier@boutique.cm")
+        user_id, role_id = user.id, user.roles[0].id
+    edited = _admin(client).post(f"/users/edit/{user_id}", data={
+        "first_name": "Carine", "last_name": "Etoa", "email": "carine.etoa@boutique.cm", "active": "y",
+        "roles": str(role_id)})
+    assert edited.status_code == 302
+    client.post("/logout/")
+    assert client.post("/api/v1/auth/token/", json={"email": "carine.etoa@boutique.cm",
+                                                   "password": "caissier123!"}).status_code == 200
