@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from .formatting import format_local_datetime
 from .models import AuditLog
 from .scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
 
@@ -92,6 +93,7 @@ class AuditLogModelView(ModelView):
         "before": _l("Avant"),
         "after": _l("Après"),
     }
+    formatters_columns = {"created_at": format_local_datetime}
 
 
 def register(appbuilder):

@@ -88,6 +88,7 @@ class SaleModelView(ModelView):
         "total": money, "amount_paid": money, "balance_due": money,
         "created_at": format_local_datetime,
         "number": lambda number: number or _("(brouillon)"),
+        "customer": lambda customer: customer or _("Client comptant"),
     }
     page_size = 50
 

@@ -35,6 +35,7 @@ def test_the_sale_screen_shows_items_payments_and_trail(client, paid_sale):
     assert "Annuler la vente" not in html  # paid: refund, not cancel
     listing = client.get("/salemodelview/list/").get_data(as_text=True)
     assert "DLA1-FAC-" in listing
+    assert "Client comptant" in listing and ">None<" not in listing  # a walk-in customer, in words
 
 
 def test_a_refund_from_the_screen(client, paid_sale, app):

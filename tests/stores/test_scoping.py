@@ -1,4 +1,6 @@
 """A user sees and touches only their stores' records; another store's record is 404."""
+import re
+
 import pytest
 
 from app.core import audit
@@ -58,6 +60,8 @@ def test_audit_screen_shows_only_the_users_stores(client, bafoussam):
     _login(client, "gerant.bfm@boutique.cm", "bafoussam123!")
     page = client.get("/auditlogmodelview/list/").get_data(as_text=True)
     assert "test.bfm" in page and "test.dla" not in page
+    # dates for people, in the store's zone (not the raw UTC timestamp in the table)
+    assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", page) and not re.search(r">\s*\d{4}-\d{2}-\d{2} \d{2}:", page)
 
 
 def test_a_user_without_store_sees_nothing(api_as, app):
