@@ -22,7 +22,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from .core.errors import json_error
-from .core.formatting import format_local_datetime
+from .core.formatting import format_local_datetime, yes_no
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class UserDBModelView(FabUserDBModelView):
     description_columns = {**FabUserDBModelView.description_columns,
                            "email": _l("L'adresse avec laquelle la personne se connecte.")}
     formatters_columns = {
-        "active": lambda active: _l("Oui") if active else _l("Non"),
+        "active": yes_no,
         "roles": lambda roles: ", ".join(str(role_label(role.name)) for role in roles or []),
         "last_login": lambda moment: format_local_datetime(moment),
     }

@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError
-from ..core.formatting import format_money
+from ..core.formatting import format_money, yes_no
 from ..core.scoping import acting_user, is_admin, user_store_ids
 from ..core.views import add_entry_point
 from ..extensions import db
@@ -50,14 +50,6 @@ class DomainCheckedView(ModelView):
             details = "; ".join(f"{LABELS.get(field, field)} : {' '.join(map(str, messages))}"
                                 for field, messages in exc.errors.items())
             raise ValueError(f"{exc.message} {details}".strip()) from None
-
-
-def _yes_no(value):
-    return _l("Oui") if value else _l("Non")
-
-
-def _blank(value):
-    return "" if value is None else value
 
 
 def _image_tag(filename):
@@ -168,8 +160,7 @@ class ProductModelView(DomainCheckedView):
     }
     formatters_columns = {
         "sale_price": format_money, "min_sale_price": format_money, "cost_price": format_money,
-        "is_active": _yes_no, "track_serial": _yes_no, "brand": _blank, "category": _blank, "barcode": _blank,
-        "description": _blank,
+        "is_active": yes_no, "track_serial": yes_no,
     }
     # FAB makes a NOT NULL boolean a required checkbox (an unticked box would be refused)
     add_form_extra_fields = edit_form_extra_fields = {
@@ -203,7 +194,6 @@ class CategoryModelView(DomainCheckedView):
     search_columns = ["name", "parent"]
     base_order = ("name", "asc")
     description_columns = {"parent": _l("Laissez vide pour une catégorie de premier niveau.")}
-    formatters_columns = {"parent": _blank}
     related_views = [ProductModelView]
 
 

@@ -6,6 +6,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 MONEY_LOCALES = {"fr": "fr_CM", "en": "en_CM"}
 
@@ -33,6 +34,16 @@ def format_percent(rate):
     return "" if rate is None or rate == "" else format_number(rate) + "\u00a0%"
 
 
+def yes_no(value):
+    return _l("Oui") if value else _l("Non")
+
+
+def _nothing_for_none(value):
+    """Every {{ value }} of every template: a missing value shows as nothing, not "None"
+    (Flask-AppBuilder's generated lists and detail pages print values as they are)."""
+    return "" if value is None else value
+
+
 def format_local_datetime(moment, zone=None, fmt="short"):
     """A UTC timestamp shown in the store's time zone (default Africa/Douala)."""
     if moment is None:
@@ -48,6 +59,7 @@ def utcnow():
 
 
 def register(app):
+    app.jinja_env.finalize = _nothing_for_none
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["number"] = format_number

@@ -6,7 +6,7 @@ from wtforms.validators import Optional
 
 from ..core.api import ScopedInterface
 from ..core.errors import ValidationFailed
-from ..core.formatting import format_local_datetime
+from ..core.formatting import format_local_datetime, yes_no
 from ..core.scoping import acting_user, store_scope
 from ..core.views import add_entry_point
 from ..stores.views import VIEW_PERMISSIONS
@@ -35,7 +35,7 @@ class CustomerModelView(ModelView):
         "created_by": _l("Créé par"),
     }
     description_columns = {"phone": _l("Numéro camerounais (6 99 12 34 56) ou international (+33 ...).")}
-    formatters_columns = {"phone": services.display_phone, "created_at": format_local_datetime}
+    formatters_columns = {"phone": services.display_phone, "created_at": format_local_datetime, "is_active": yes_no}
     # FAB makes a NOT NULL boolean a required checkbox (unchecked = refused): an optional one instead.
     add_form_extra_fields = edit_form_extra_fields = {
         "is_active": BooleanField(_l("Actif"), default=True, validators=[Optional()])}

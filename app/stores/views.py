@@ -3,6 +3,7 @@ from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext as _l
 
 from ..core.api import ScopedInterface
+from ..core.formatting import format_percent, yes_no
 from ..core.scoping import store_scope
 from .models import Store, StoreUser
 
@@ -49,6 +50,7 @@ class StoreModelView(ModelView):
                                   "pending_payment_limit_minutes", "is_active"]
     search_columns = ["code", "name", "is_active"]
     label_columns = STORE_LABELS
+    formatters_columns = {"is_active": yes_no, "discount_threshold": format_percent}
 
 
 class StoreUserModelView(ModelView):

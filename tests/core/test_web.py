@@ -150,3 +150,16 @@ def test_the_generated_screens_speak_proper_french(client):
     assert "Mieux vaut désactiver un utilisateur que le supprimer." in form
     assert "Le rôle de l'utilisateur : il donne ses autorisations." in form
     assert "just make it inactive" not in form
+
+
+def test_generated_screens_show_nothing_for_a_missing_value_and_yes_no_for_a_flag(app, client):
+    """FAB prints values as they are: "None" and "True" must not reach people."""
+    from tests.factories import make_customer, store_by_code
+
+    with app.app_context():
+        customer_id = make_customer(store_by_code("DLA1"), name="Jean Sans Mail", phone="+237690000009").id
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    shown = client.get(f"/customermodelview/show/{customer_id}").get_data(as_text=True)
+    assert "Jean Sans Mail" in shown and ">None<" not in shown and "None\n" not in shown
+    stores = client.get("/storemodelview/list/").get_data(as_text=True)
+    assert "Oui" in stores and ">True<" not in stores and "True\n" not in stores
