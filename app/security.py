@@ -155,7 +155,13 @@ class BoutiqueSecurityManager(SecurityManager):
     security_api = NoSecurityApi
 
     def __init__(self, appbuilder):
+        from .core.api import ScopedInterface
+
         super().__init__(appbuilder)
+        # FAB's screens flash a failed write's exception text: SQL, for a duplicate email. Ours say it in French.
+        self.userdbmodelview.datamodel = ScopedInterface(self.user_model)
+        self.rolemodelview.datamodel = ScopedInterface(self.role_model)
+        self.groupmodelview.datamodel = ScopedInterface(self.group_model)
         self.google = self._register_google(current_app)
         self._grants = {}  # role id -> (loaded at, {(permission, view), ...}); also the public role id
         self._grants_lock = threading.Lock()

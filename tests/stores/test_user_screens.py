@@ -47,3 +47,17 @@ def test_changing_the_email_changes_the_login(app, client):
     client.post("/logout/")
     assert client.post("/api/v1/auth/token/", json={"email": "carine.etoa@boutique.cm",
                                                    "password": "caissier123!"}).status_code == 200
+
+
+def test_an_email_already_used_is_refused_without_an_error_page(app, client):
+    with app.app_context():
+        role = security_manager().find_role("SALES").id
+    answer = _admin(client).post("/users/add", data={
+        "first_name": "Double", "last_name": "Vendeur", "email": "VENDEUR1@boutique.cm", "active": "y",
+        "roles": str(role), "password": "secret-2026!", "conf_password": "secret-2026!"}, follow_redirects=True)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "Cette valeur est déjà utilisée." in page
+    assert "INSERT INTO" not in page and "UniqueViolation" not in page
+    with app.app_context():
+        assert security_manager().find_user(email="vendeur1@boutique.cm").first_name == "Valérie"
