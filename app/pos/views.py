@@ -381,11 +381,10 @@ class CashierPosView(PosBaseView):
         """The sales waiting for payment; 204 (nothing to redraw) when unchanged since `v`."""
         user = acting_user()
         store = queries.store_for(user, store_id)
-        waiting = sales.payment_queue(user, [store.id])
-        version = _queue_version(waiting)
-        if request.args.get("v") == version:
+        queue = _queue(sales.payment_queue(user, [store.id]))
+        if request.args.get("v") == queue["version"]:
             return "", 204
-        return self.fragment("pos/cashier/_queue.html", store=store, waiting=waiting, version=version, late=_late(waiting),
+        return self.fragment("pos/cashier/_queue.html", store=store, **queue,
                              selected=request.args.get("selected", type=int), poll=QUEUE_POLL_SECONDS,
                              currency=store.currency or "XAF")
 
@@ -414,10 +413,9 @@ class CashierPosView(PosBaseView):
             reference=form_text("reference") if method != "CASH" else None,
             reserve=bool(request.form.get("reserve")), idempotency_key=form_text("idempotency_key"))
         sale = sales.get_sale(user, sale_id)
-        waiting = sales.payment_queue(user, [store.id])
         return self.fragment("pos/cashier/_detail.html", **self._detail_context(store, sale),
-                             paid=result.payment, replayed=result.replayed, oob_queue=True, waiting=waiting,
-                             version=_queue_version(waiting), late=_late(waiting), poll=QUEUE_POLL_SECONDS, selected=sale.id,
+                             paid=result.payment, replayed=result.replayed, oob_queue=True,
+                             **_queue(sales.payment_queue(user, [store.id])), poll=QUEUE_POLL_SECONDS, selected=sale.id,
                              trigger={"pos:paid": sale.status})
 
     @expose("/<int:store_id>/shift/close")
@@ -495,9 +493,8 @@ class CashierPosView(PosBaseView):
                 detail = self._detail_context(store, self._sale_of(user, store, selected))
             except DomainError:
                 db.session.rollback()
-        return {"shift": shift, "waiting": waiting, "version": _queue_version(waiting), "late": _late(waiting),
-                "poll": QUEUE_POLL_SECONDS,
-                "selected": selected, "detail": detail, "currency": store.currency or "XAF"}
+        return {"shift": shift, **_queue(waiting), "poll": QUEUE_POLL_SECONDS, "selected": selected, "detail": detail,
+                "currency": store.currency or "XAF"}
 
     @staticmethod
     def _detail_context(store, sale):
@@ -508,19 +505,15 @@ class CashierPosView(PosBaseView):
                 "display_phone": customers.display_phone}
 
 
-def _late(waiting):
-    """{sale id: how long it has waited, "2 h 35" or "45 min"} of the sales waiting longer than
-    their store allows."""
+def _queue(waiting):
+    """What the queue fragment shows: the waiting sales; `late`, {sale id: "2 h 35" or "45 min"} of
+    those waiting longer than their store allows; and a `version` that changes whenever a sale
+    enters, leaves, is paid in part or starts waiting too long (the poll answers 204 otherwise)."""
     minutes = {sale.id: sales.minutes_waiting_too_long(sale) for sale in waiting}
-    return {sale_id: f"{waited // 60} h {waited % 60:02d}" if waited >= 60 else f"{waited} min"
+    late = {sale_id: f"{waited // 60} h {waited % 60:02d}" if waited >= 60 else f"{waited} min"
             for sale_id, waited in minutes.items() if waited}
-
-
-def _queue_version(waiting):
-    """Changes whenever a sale enters, leaves, is paid in part or starts waiting too long."""
-    late = _late(waiting)
     state = ";".join(f"{s.id}:{s.status}:{s.amount_paid}:{s.total}:{s.id in late}" for s in waiting)
-    return hashlib.sha1(state.encode()).hexdigest()[:16]
+    return {"waiting": waiting, "late": late, "version": hashlib.sha1(state.encode()).hexdigest()[:16]}
 
 
 # --- the public verification page ---------------------------------------------------------------
