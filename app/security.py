@@ -103,6 +103,12 @@ class NoSecurityApi(BaseApi):
     resource_name = "security"
 
 
+def email_is_the_username(user):
+    """People log in with their email: it is stored lower-case, trimmed, and as the username too."""
+    user.email = (user.email or "").strip().lower()
+    user.username = user.email
+
+
 def _role_required(form, field):
     if not field.data:
         raise ValidationError(_l("Choisissez un rôle."))
@@ -133,13 +139,11 @@ class UserDBModelView(FabUserDBModelView):
     }
 
     def pre_add(self, item):
-        item.username = (item.email or "").strip().lower()
-        item.email = item.username
+        email_is_the_username(item)
         super().pre_add(item)
 
     def pre_update(self, item):
-        item.username = (item.email or "").strip().lower()
-        item.email = item.username
+        email_is_the_username(item)
         super().pre_update(item)
 
 

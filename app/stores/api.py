@@ -8,7 +8,7 @@ from sqlalchemy import inspect as sa_inspect
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
 from ..core.errors import BadRequest
 from ..core.scoping import store_scope
-from ..security import hash_password
+from ..security import email_is_the_username, hash_password
 from . import services
 from .models import Store
 from .views import STORE_LABELS
@@ -90,13 +90,11 @@ class UserApi(BoutiqueModelRestApi):
                      "last_login": _l("Dernière connexion"), "created_on": _l("Créé le")}
 
     def pre_add(self, item):
-        item.email = (item.email or "").strip().lower()
-        item.username = item.email
+        email_is_the_username(item)
         item.password = hash_password(item.password) if item.password else None
 
     def pre_update(self, item):
-        item.email = (item.email or "").strip().lower()
-        item.username = item.email
+        email_is_the_username(item)
         if sa_inspect(item).attrs.password.history.has_changes() and item.password:
             item.password = hash_password(item.password)
 
