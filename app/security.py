@@ -135,7 +135,7 @@ class UserDBModelView(FabUserDBModelView):
     formatters_columns = {
         "active": yes_no,
         "roles": lambda roles: ", ".join(str(role_label(role.name)) for role in roles or []),
-        "last_login": lambda moment: format_local_datetime(moment),
+        "last_login": format_local_datetime,
     }
 
     def pre_add(self, item):
