@@ -20,7 +20,9 @@ spends about 3 ms of CPU per call (measured: a do-nothing Flask app under the sa
 answers 430 calls/s to requests, 1,200 to http.client); the bench measures the server. The baseline does the same writes (sale, 3 items, 2 payments,
 3 conditional stock updates + 3 movements, 4 audit rows, the sequence bump last, the final
 sale update) as ONE transaction per checkout with psycopg prepared statements, N connections.
-Prints checkouts/s of both, the ratio, and p50 / p95 per API call; and, as a yardstick, the
+Prints checkouts/s of both, the ratio, and p50 / p95 per API call; who used the shared cores
+during each run (CPU ms per checkout of the app server, PostgreSQL and this load generator, from
+/proc) and how much the app server could spend per call at 1/4 of the raw-SQL rate; and, as a yardstick, the
 HTTP floor: the same checkout calls against bench/http_floor.py (a do-nothing Flask app under the
 same gunicorn) — what any Python API could reach on this machine before doing any work. The database is dropped at
 the end. Targets (SPEC issue 4): at 8 tills >= 1/4 of the raw-SQL rate; at 1 till every call
@@ -182,6 +184,68 @@ def stop_gunicorn(process):
         os.killpg(process.pid, signal.SIGKILL)
 
 
+# --- where the CPU goes ------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid):
+    """User + system CPU seconds of one process (Linux /proc), 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def _postgres_pids():
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() in ("postgres", "postmaster"):
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent by the app server (the gunicorn master and its workers), PostgreSQL (all its
+    processes) and this load generator between start() and stop(): the 2 cores are shared, so the
+    split says who used them. Read while the connections are open (a backend that exits takes its
+    counters with it)."""
+
+    def __init__(self, server_pid=None):
+        self.server_pid = server_pid
+        self.available = os.path.isdir("/proc/self")
+
+    def _read(self):
+        server = [self.server_pid, *_children(self.server_pid)] if self.server_pid else []
+        return {"app": sum(_process_cpu(pid) for pid in server),
+                "postgres": sum(_process_cpu(pid) for pid in _postgres_pids()),
+                "client": time.process_time()}
+
+    def start(self):
+        self.began = self._read() if self.available else None
+
+    def stop(self):
+        if not self.available:
+            return None
+        ended = self._read()
+        return {name: ended[name] - self.began[name] for name in ended}
+
+
 # --- the API workload -------------------------------------------------------------------------
 
 class Client:
@@ -249,7 +313,7 @@ class Till:
         self.done += 1
 
 
-def run_api_level(base, people, product_ids, count, seconds, warmup=2.0):
+def run_api_level(base, people, product_ids, count, seconds, meter):
     tills = [Till(base, people[i], product_ids) for i in range(count)]
     for till in tills:  # warm the workers (imports, caches, connection pools)
         for _ in range(2):
@@ -271,14 +335,17 @@ def run_api_level(base, people, product_ids, count, seconds, warmup=2.0):
     for thread in threads:
         thread.start()
     stop_at[0] = time.perf_counter() + seconds
+    meter.start()
     began = time.perf_counter()
     barrier.wait()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    done = sum(till.done for till in tills)
+    cpu = meter.stop()
     timings = {call: [t for till in tills for t in till.timings[call]] for call in CALLS}
     errors = [e for till in tills for e in till.errors]
-    return sum(till.done for till in tills) / elapsed, timings, errors
+    return done / elapsed, timings, errors, cpu_per_checkout(cpu, done)
 
 
 # --- the raw-SQL baseline ---------------------------------------------------------------------
@@ -337,7 +404,7 @@ def raw_checkout(conn, person, product_ids, year):
         conn.execute(RAW["final"], (f"{person['store_code']}-FAC-{year}-{value:06d}", total, sale), prepare=True)
 
 
-def run_raw_level(url, people, product_ids, count, seconds):
+def run_raw_level(url, people, product_ids, count, seconds, meter):
     year = datetime.now(timezone.utc).year
     connections = [psycopg.connect(libpq(url)) for _ in range(count)]
     for conn, person in zip(connections, people):  # warm up: prepared statements, the sequence rows
@@ -356,14 +423,23 @@ def run_raw_level(url, people, product_ids, count, seconds):
     for thread in threads:
         thread.start()
     stop_at[0] = time.perf_counter() + seconds
+    meter.start()
     began = time.perf_counter()
     barrier.wait()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu = meter.stop()
     for conn in connections:
         conn.close()
-    return sum(done) / elapsed
+    return sum(done) / elapsed, cpu_per_checkout(cpu, sum(done))
+
+
+def cpu_per_checkout(cpu, done):
+    """CPU milliseconds per checkout of each party, or None without /proc."""
+    if cpu is None or not done:
+        return None
+    return {name: seconds * 1000 / done for name, seconds in cpu.items()}
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -373,6 +449,26 @@ def percentile(samples, q):
         return float("nan")
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def print_cpu_split(rows):
+    """Who used the cores, in CPU ms per checkout, and what the app server may spend per call at 1/4
+    of the raw-SQL rate once PostgreSQL and the load generator have had what the API run needed."""
+    if not any(row[6] for row in rows):
+        return
+    cores = os.cpu_count() or 1
+    print("\nCPU ms per checkout (app server / PostgreSQL / load generator):")
+    print("tills | API run              | raw-SQL run          | HTTP floor run       | app per call | "
+          "app per call allowed at 1/4 raw")
+    for count, api_rate, raw_rate, _, _, floor_rate, api, raw, floor in rows:
+        if not (api and raw and floor):
+            continue
+        budget = cores * 1000 / (raw_rate / 4) - api["postgres"] - api["client"]
+        print(f"{count:5d} | {api['app']:5.1f} / {api['postgres']:4.1f} / {api['client']:4.1f} | "
+              f"{raw['app']:5.1f} / {raw['postgres']:4.1f} / {raw['client']:4.1f} | "
+              f"{floor['app']:5.1f} / {floor['postgres']:4.1f} / {floor['client']:4.1f} | "
+              f"{api['app'] / len(CALLS):9.1f} ms | {budget / len(CALLS):6.1f} ms "
+              f"(of which the do-nothing app {floor['app'] / len(CALLS):.1f} ms)")
 
 
 def main():
@@ -394,10 +490,12 @@ def main():
         rows = []
         try:
             for count in levels:
-                api_rate, timings, errors = run_api_level(base, people, product_ids, count, args.seconds)
-                raw_rate = run_raw_level(url, people, product_ids, count, args.seconds)
-                floor_rate = run_api_level(floor_base, people, product_ids, count, args.seconds)[0]
-                rows.append((count, api_rate, raw_rate, timings, errors, floor_rate))
+                api_rate, timings, errors, api_cpu = run_api_level(base, people, product_ids, count, args.seconds,
+                                                                   CpuMeter(process.pid))
+                raw_rate, raw_cpu = run_raw_level(url, people, product_ids, count, args.seconds, CpuMeter())
+                floor_rate, _, _, floor_cpu = run_api_level(floor_base, people, product_ids, count, args.seconds,
+                                                            CpuMeter(floor_process.pid))
+                rows.append((count, api_rate, raw_rate, timings, errors, floor_rate, api_cpu, raw_cpu, floor_cpu))
                 print(f"  {count} till(s): API {api_rate:7.1f} checkouts/s, raw SQL {raw_rate:7.1f} tx/s, "
                       f"HTTP floor {floor_rate:7.1f}/s, {len(errors)} error(s)", flush=True)
         finally:
@@ -405,13 +503,14 @@ def main():
         print()
         print("tills | API checkouts/s | raw SQL checkouts/s | ratio API/raw | HTTP floor/s | floor/raw | "
               + " | ".join(f"{c} p50/p95 ms" for c in CALLS))
-        for count, api_rate, raw_rate, timings, errors, floor_rate in rows:
+        for count, api_rate, raw_rate, timings, errors, floor_rate, *_ in rows:
             cells = [f"{percentile(timings[c], 50) * 1000:6.1f} / {percentile(timings[c], 95) * 1000:6.1f}"
                      for c in CALLS]
             print(f"{count:5d} | {api_rate:15.1f} | {raw_rate:19.1f} | {api_rate / raw_rate:13.3f} | "
                   f"{floor_rate:12.1f} | {floor_rate / raw_rate:9.3f} | " + " | ".join(cells))
             for error in sorted(set(errors))[:3]:
                 print(f"      error: {error}")
+        print_cpu_split(rows)
         at8 = [r for r in rows if r[0] == 8]
         at1 = [r for r in rows if r[0] == 1]
         if at8:
