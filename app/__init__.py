@@ -10,6 +10,7 @@ from config import DEFAULT_JWT_SECRET_KEY, DEFAULT_SECRET_KEY, config_from_env
 from . import models  # noqa: F401  every model, before FAB and Alembic read the metadata
 from flask_appbuilder import AppBuilder
 
+from .core.ids import RowIdConverter
 from .extensions import csrf, db, huey, migrate
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -18,6 +19,7 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migra
 def create_app(config_class=None):
     config_class = config_class or config_from_env()
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.from_object(config_class)
     _refuse_default_secrets(app)
     if app.config["PROXY_FIX_COUNT"]:

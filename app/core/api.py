@@ -3,6 +3,7 @@ import functools
 
 import flask_appbuilder.api as fab_api
 import jsonschema
+from flask import request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
 from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain
+from .ids import MAX_ID, is_row_id
 
 READ_WRITE_PERMISSIONS = {
     "get_list": "read",
@@ -38,6 +40,7 @@ MARSHMALLOW_MESSAGES = {
     "Length must be between": _l("Longueur invalide."),
     "Longer than maximum length": _l("Texte trop long."),
     "Related object not found": _l("Objet lié introuvable."),
+    "Must be greater than or equal to": _l("Valeur hors limites."),
 }
 
 
@@ -91,6 +94,12 @@ fab_api.jsonschema = _ValidatorCache()
 
 class ScopedInterface(SQLAInterface):
     """FAB's datamodel, raising clean domain errors instead of SQL text."""
+
+    def get(self, id, *args, **kwargs):  # noqa: A002 - FAB's name
+        """None (a 404) for a pk that cannot be a row of ours: FAB would send 2**70 to PostgreSQL."""
+        if not is_row_id(id):
+            return None
+        return super().get(id, *args, **kwargs)
 
     def _write(self, operation, item, commit):
         try:
@@ -168,14 +177,40 @@ class BoutiqueModelRestApi(ModelRestApi):
     def response_500(self, message=None):
         return self.response(500, message=str(HTTP_MESSAGES[500]))
 
+    # FAB hands page numbers and related ids to the database as given: a negative page, an id like
+    # 2**70 or "abc" made PostgreSQL fail, which FAB answers with a 500. They are refused here.
+
+    def get_list_headless(self, **kwargs):
+        page = kwargs.get("rison", {}).get("page")
+        if page is not None and not (isinstance(page, int) and 0 <= page <= MAX_ID):
+            return self.response_400(message=str(_l("Numéro de page invalide (0 ou plus).")))
+        return super().get_list_headless(**kwargs)
+
     @answers_domain_errors
     def post_headless(self):
-        return super().post_headless()
+        return self._refuse_bad_related_ids(self.add_columns) or super().post_headless()
 
     @answers_domain_errors
     def put_headless(self, pk):
-        return super().put_headless(pk)
+        return self._refuse_bad_related_ids(self.edit_columns) or super().put_headless(pk)
 
     @answers_domain_errors
     def delete_headless(self, pk):
         return super().delete_headless(pk)
+
+    def _refuse_bad_related_ids(self, columns):
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None  # FAB answers a body that is not an object
+        errors = {}
+        for column in columns:
+            if column not in body or not self.datamodel.is_relation(column):
+                continue
+            value = body[column]
+            many = self.datamodel.is_relation_many_to_many(column) or self.datamodel.is_relation_one_to_many(column)
+            values = value if many and isinstance(value, list) else [value]
+            if not all(item is None or is_row_id(item) for item in values):
+                errors[column] = [str(_l("Identifiant invalide."))]
+        if errors:
+            return self.response(422, message=str(HTTP_MESSAGES[422]), errors=errors)
+        return None

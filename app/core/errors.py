@@ -123,6 +123,27 @@ def render_error(status, message):
                            base_template=appbuilder.base_template, appbuilder=appbuilder)
 
 
+def _carries_nul(request):
+    if "\x00" in request.path:
+        return True
+    if any("\x00" in value for value in request.headers.values()):
+        return True
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            return True
+    return request.is_json and _json_has_nul(request.get_json(silent=True))
+
+
+def _json_has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_json_has_nul(key) or _json_has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_json_has_nul(item) for item in value)
+    return False
+
+
 def register(app):
     @app.before_request
     def _reject_unreadable_query_argument():
@@ -137,6 +158,17 @@ def register(app):
         except Exception:  # noqa: BLE001 - RecursionError and the like: bad input
             return json_error(400, _l("Paramètre de requête (q) invalide."))
         return None
+
+    @app.before_request
+    def _refuse_nul_characters():
+        """PostgreSQL text cannot hold U+0000: refuse it at the door with a clear 400 rather than let
+        an INSERT or a search fail on it (a 500)."""
+        if not _carries_nul(request):
+            return None
+        message = _l("Le caractère nul (U+0000) n'est pas accepté.")
+        if is_api_request():
+            return json_error(400, message)
+        return render_error(400, message), 400
 
     @app.errorhandler(DomainError)
     def _domain_error(exc):

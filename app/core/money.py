@@ -21,4 +21,7 @@ def to_money(value) -> Decimal:
         raise ValueError("not an amount") from exc
     if not amount.is_finite():
         raise ValueError("not an amount")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # beyond Decimal's 28 digits, e.g. 1e308: no amount of ours
+        raise ValueError("not an amount") from exc

@@ -1,11 +1,11 @@
 """The home page (role, stores, entry points of the user's work) and the audit trail screen."""
 from flask import current_app, redirect, url_for
 from flask_appbuilder import IndexView, ModelView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from .api import ScopedInterface
 from .formatting import format_local_datetime
 from .models import AuditLog
 from .scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
@@ -72,7 +72,7 @@ class HomeView(IndexView):
 class AuditLogModelView(ModelView):
     """Read-only: the trail is append-only."""
 
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = ScopedInterface(AuditLog)
     class_permission_name = "AuditLog"
     method_permission_name = {"list": "read", "show": "read"}
     base_permissions = ["can_read"]

@@ -18,6 +18,7 @@ from ..cashier.api import OwnShiftsForCashiers
 from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
+from ..core.ids import row_id
 from ..core.scoping import StoreScopeFilter, acting_user
 from ..core.views import add_entry_point
 from ..customers import services as customers
@@ -64,7 +65,7 @@ def form_amount(name):
 def form_id(name):
     value = form_text(name)
     try:
-        return int(value) if value else None
+        return row_id(value) if value else None
     except ValueError:
         return None
 
@@ -96,7 +97,7 @@ class SellerPosView(PosBaseView):
     def store(self, store_id):
         user = acting_user()
         store = queries.store_for(user, store_id)
-        cart = queries.current_draft(user, store, request.args.get("sale", type=int))
+        cart = queries.current_draft(user, store, request.args.get("sale", type=row_id))
         return self.page("pos/seller.html", store=store, stores=queries.user_stores(user),
                          **self._cart_context(store, cart), day=queries.sales_of_the_day(user, store),
                          day_poll=DAY_POLL_SECONDS)
@@ -279,7 +280,7 @@ class SellerPosView(PosBaseView):
         user = acting_user()
         store = queries.store_for(user, store_id)
         return self.fragment("pos/_day.html", store=store, day=queries.sales_of_the_day(user, store),
-                             day_poll=DAY_POLL_SECONDS, current_id=request.args.get("current", type=int))
+                             day_poll=DAY_POLL_SECONDS, current_id=request.args.get("current", type=row_id))
 
     @expose("/sale/<int:sale_id>/invoice.pdf")
     @has_access
@@ -364,7 +365,7 @@ class CashierPosView(PosBaseView):
         user = acting_user()
         store = queries.store_for(user, store_id)
         shift = till.open_shift_of(user.id, store.id)
-        context = self._workspace_context(store, shift, request.args.get("sale", type=int))
+        context = self._workspace_context(store, shift, request.args.get("sale", type=row_id))
         return self.page("pos/cashier/page.html", store=store, stores=queries.user_stores(user), **context)
 
     @expose("/<int:store_id>/shift/open", methods=["POST"])
@@ -385,7 +386,7 @@ class CashierPosView(PosBaseView):
         if request.args.get("v") == queue["version"]:
             return "", 204
         return self.fragment("pos/cashier/_queue.html", store=store, **queue,
-                             selected=request.args.get("selected", type=int), poll=QUEUE_POLL_SECONDS,
+                             selected=request.args.get("selected", type=row_id), poll=QUEUE_POLL_SECONDS,
                              currency=store.currency or "XAF")
 
     @expose("/<int:store_id>/sale/<int:sale_id>")

@@ -12,6 +12,7 @@ from flask_jwt_extended import get_jwt
 
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
 from ..core.errors import BadRequest
+from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
 from ..extensions import limiter
 from . import serialize, services
@@ -253,7 +254,7 @@ class SaleApi(BoutiqueModelRestApi):
           responses:
             200: {description: "{count, ids, result}"}
         """
-        store = request.args.get("store", type=int)
+        store = request.args.get("store", type=row_id)
         sales = services.payment_queue(acting_user(), [store] if store else None)
         return self.response(200, count=len(sales), ids=[s.id for s in sales],
                              result=[serialize.sale_summary(s) for s in sales])

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import ValidationFailed
+from ..core.ids import MAX_ID
 from ..core.money import to_money
 from .totals import currency_unit
 
@@ -35,10 +36,10 @@ def read_id(value, field, errors, required=True):
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         errors.add(field, _l("Identifiant invalide."))
         return None
-    if number <= 0 or (isinstance(value, float) and value != number):
+    if not 0 < number <= MAX_ID or (isinstance(value, float) and value != number):
         errors.add(field, _l("Identifiant invalide."))
         return None
     return number
@@ -53,7 +54,7 @@ def read_quantity(value, field, errors):
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
         errors.add(field, _l("Quantité entière positive attendue."))
         return None
     if number <= 0 or number > 100000:

@@ -10,10 +10,11 @@ from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
 from ..core.errors import BadRequest, ValidationFailed
+from ..core.ids import MAX_ID, row_id
 from ..core.scoping import acting_user, store_scope
 from . import services
 from .filters import ColumnEqualsFilter, LowStockFilter, StockBrandFilter, StockCategoryFilter, transfer_scope
@@ -24,11 +25,11 @@ class QueryArgumentError(FABException):
     """A bad plain query argument (?store=abc): FAB answers 400 with this message."""
 
 
-def _int_arg(raw, name):
+def _id_arg(raw, name):
     try:
-        return int(raw)
+        return row_id(raw)
     except ValueError:
-        raise QueryArgumentError(str(_l("Paramètre « %(name)s » : nombre entier attendu.", name=name))) from None
+        raise QueryArgumentError(str(_l("Paramètre « %(name)s » : identifiant attendu.", name=name))) from None
 
 
 def _bool_arg(raw, name):
@@ -53,6 +54,11 @@ class QueryArgsFiltersMixin:
                 continue
             filters.add_filter(column, filter_class, parse(raw, argument))
         return filters
+
+
+def _id_field(**kwargs):
+    """A row id in a JSON body: beyond the integer column PostgreSQL would fail (a 500), not answer."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def _load(schema, body=None):
@@ -112,10 +118,10 @@ class StockApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
     order_columns = ["id", "quantity", "reserved"]
     base_order = ("id", "asc")
     query_filters = (
-        ("store", "store_id", ColumnEqualsFilter, _int_arg),
-        ("product", "product_id", ColumnEqualsFilter, _int_arg),
-        ("category", "product_id", StockCategoryFilter, _int_arg),
-        ("brand", "product_id", StockBrandFilter, _int_arg),
+        ("store", "store_id", ColumnEqualsFilter, _id_arg),
+        ("product", "product_id", ColumnEqualsFilter, _id_arg),
+        ("category", "product_id", StockCategoryFilter, _id_arg),
+        ("brand", "product_id", StockBrandFilter, _id_arg),
         ("low", "quantity", LowStockFilter, _bool_arg),
     )
 
@@ -128,8 +134,8 @@ MOVEMENT_COLUMNS = ["id", "created_at", "store.id", "store.code", "product.id", 
 
 
 class AdjustmentInput(Schema):
-    store = fields.Integer(required=True, strict=True)
-    product = fields.Integer(required=True, strict=True)
+    store = _id_field(required=True)
+    product = _id_field(required=True)
     type = fields.String(required=True)
     quantity = fields.Integer(required=True, strict=True)
     note = fields.String(load_default=None, allow_none=True)
@@ -152,8 +158,8 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
     order_columns = ["id", "created_at"]
     base_order = ("id", "desc")
     query_filters = (
-        ("store", "store_id", ColumnEqualsFilter, _int_arg),
-        ("product", "product_id", ColumnEqualsFilter, _int_arg),
+        ("store", "store_id", ColumnEqualsFilter, _id_arg),
+        ("product", "product_id", ColumnEqualsFilter, _id_arg),
         ("type", "type", ColumnEqualsFilter, lambda raw, name: raw.strip().upper()),
     )
 
@@ -173,26 +179,26 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 # --- transfers ---------------------------------------------------------------------------------
 
 class TransferLineInput(Schema):
-    product = fields.Integer(required=True, strict=True)
+    product = _id_field(required=True)
     quantity = fields.Integer(required=True, strict=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class TransferInput(Schema):
-    store = fields.Integer(required=True, strict=True)
-    destination_store = fields.Integer(required=True, strict=True)
+    store = _id_field(required=True)
+    destination_store = _id_field(required=True)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
 
 
 class TransferUpdateInput(Schema):
-    destination_store = fields.Integer(strict=True, load_default=None)
+    destination_store = _id_field(load_default=None)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
 
 
 class ReceiptLineInput(Schema):
-    product = fields.Integer(required=True, strict=True)
+    product = _id_field(required=True)
     received_quantity = fields.Integer(required=True, strict=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
@@ -395,13 +401,13 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 # --- stock counts ------------------------------------------------------------------------------
 
 class CountInput(Schema):
-    store = fields.Integer(required=True, strict=True)
-    products = fields.List(fields.Integer(strict=True), load_default=None, allow_none=True)
+    store = _id_field(required=True)
+    products = fields.List(_id_field(), load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
 
 
 class CountLineInput(Schema):
-    product = fields.Integer(required=True, strict=True)
+    product = _id_field(required=True)
     counted_quantity = fields.Integer(strict=True, load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 

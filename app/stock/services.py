@@ -46,6 +46,7 @@ from .models import (
 TRANSFER_DOC_TYPE = "TRF"
 COUNT_DOC_TYPE = "INV"
 SERIAL_MAX_LENGTH = 64
+MAX_QUANTITY = 1_000_000_000  # far above any shop's stock, well inside the integer columns
 
 # What a decrease does to the units it takes (default per movement type).
 SERIAL_STATUS_AFTER_DECREASE = {
@@ -140,7 +141,7 @@ def _quantity(store_id, product_id):
 def _check_movement(quantity, movement_type):
     if movement_type not in MOVEMENT_TYPES:
         raise ValidationFailed(errors={"type": [_l("Type de mouvement inconnu.")]})
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0 or abs(quantity) > MAX_QUANTITY:
         raise ValidationFailed(errors={"quantity": [_l("Quantité entière non nulle attendue.")]})
 
 
@@ -279,7 +280,7 @@ def release(store_id, product_id, quantity):
 
 
 def _check_positive(quantity):
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_QUANTITY:
         raise ValidationFailed(errors={"quantity": [_l("Quantité entière positive attendue.")]})
 
 
@@ -451,7 +452,7 @@ def _require_status(document, *statuses):
 
 
 def _positive_int(value, field):
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_QUANTITY:
         raise ValidationFailed(errors={field: [_l("Quantité entière positive attendue.")]})
     return value
 
@@ -823,7 +824,7 @@ def _enter_count(count, line, entry):
     else:
         if entry.get("serials"):
             raise ValidationFailed(errors={"serials": [_l("Ce produit n'est pas suivi par numéro de série.")]})
-        if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
+        if not isinstance(counted, int) or isinstance(counted, bool) or not 0 <= counted <= MAX_QUANTITY:
             raise ValidationFailed(errors={"counted_quantity": [_l("Quantité entière positive ou nulle attendue.")]})
     line.counted_quantity = counted
     line.book_quantity = _quantity(count.store_id, line.product_id)

@@ -1,0 +1,101 @@
+"""Odd input never gets a 500 (SPEC §10: bad input answers 4xx with a French message, loses nothing).
+
+The sweeps send, to every REST resource and every generated screen, values that used to reach
+PostgreSQL and fail there: ids beyond the integer column, "abc" for a related id, amounts beyond
+Decimal's precision, the NUL character, a negative page. The precise answers are checked below them.
+"""
+import pytest
+from flask_appbuilder import ModelView
+from flask_appbuilder.api import ModelRestApi
+
+HUGE = 2**70
+ODD = [True, -1, HUGE, 1e308, "1e400", "NaN", "abc", "", "x" * 3000, [], {}, [HUGE], "a\u0000"]
+
+
+def _rest_apis(app):
+    return [view for view in app.appbuilder.baseviews if isinstance(view, ModelRestApi)]
+
+
+def test_every_rest_resource_answers_odd_values_without_a_500(app, as_admin):
+    failures = []
+    apis = _rest_apis(app)
+    assert len(apis) >= 15
+    for api in apis:
+        base = f"/api/v1/{api.resource_name}/"
+        for column in sorted(set(api.add_columns or []) | set(api.edit_columns or [])):
+            for value in ODD:
+                for answer in (as_admin.post(base, json={column: value}), as_admin.put(f"{base}1", json={column: value})):
+                    if answer.status_code >= 500:
+                        failures.append((base, column, repr(value)[:20], answer.status_code))
+        for q in ["(page:-1)", f"(page:{HUGE})", "(page_size:-5)", "(filters:!((col:id,opr:eq,value:abc)))",
+                  f"(filters:!((col:id,opr:eq,value:{HUGE})))", "(order_column:zz,order_direction:up)"]:
+            if as_admin.get(base, query_string={"q": q}).status_code >= 500:
+                failures.append((base, q))
+        for pk in [HUGE, "abc", 0, -1]:
+            for answer in (as_admin.get(f"{base}{pk}"), as_admin.put(f"{base}{pk}", json={}),
+                           as_admin.delete(f"{base}{pk}")):
+                if answer.status_code >= 500:
+                    failures.append((base, pk, answer.status_code))
+    assert failures == []
+
+
+def test_every_generated_screen_answers_odd_ids_and_values_without_a_500(app, client):
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    failures = []
+    views = [view for view in app.appbuilder.baseviews if isinstance(view, ModelView)]
+    assert len(views) >= 15
+    for view in views:
+        base = f"/{view.route_base.strip('/')}"
+        for pk in [HUGE, "abc", -1, 0]:
+            for action in ("show", "edit", "delete"):
+                if client.get(f"{base}/{action}/{pk}").status_code >= 500:
+                    failures.append((base, action, pk))
+        for column in view.add_columns or []:
+            for value in [-1, HUGE, "1e400", "abc", "x" * 3000, "a\u0000"]:
+                if client.post(f"{base}/add", data={column: value}).status_code >= 500:
+                    failures.append((base, column, repr(value)[:20]))
+        for query in [f"_flt_0_id={HUGE}", "_flt_0_id=abc"]:
+            if client.get(f"{base}/list/?{query}").status_code >= 500:
+                failures.append((base, query))
+    assert failures == []
+
+
+def test_the_nul_character_is_refused_at_the_door(as_admin, client):
+    for answer in (as_admin.post("/api/v1/customers/", json={"name": "a\u0000b", "phone": "677000000"}),
+                   as_admin.get("/api/v1/sales/", query_string={"q": "(filters:!((col:number,opr:ct,value:'\u0000')))"}),
+                   as_admin.post("/api/v1/payments/", json={"sale": 1, "method": "CASH", "amount": 5},
+                                 headers={"Idempotency-Key": "a\u0000"})):
+        assert answer.status_code == 400
+        assert answer.get_json() == {"message": "Le caractère nul (U+0000) n'est pas accepté."}
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    page = client.get("/stock/levels/list/?search=a%00")
+    assert page.status_code == 400 and "Le caractère nul (U+0000)" in page.get_data(as_text=True)
+
+
+def test_an_id_beyond_the_integer_column_is_not_found(as_admin, client):
+    for url in (f"/api/v1/sales/{HUGE}", f"/api/v1/customers/{HUGE}"):
+        assert as_admin.get(url).status_code == 404
+    for answer in (as_admin.put(f"/api/v1/customers/{HUGE}", json={"name": "x"}),
+                   as_admin.delete(f"/api/v1/customers/{HUGE}"), as_admin.post(f"/api/v1/sales/{HUGE}/submit/")):
+        assert answer.status_code == 404 and answer.get_json() == {"message": "Introuvable."}
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    assert client.get(f"/customermodelview/show/{HUGE}").status_code in (302, 404)
+
+
+def test_a_negative_page_is_a_400(as_admin):
+    answer = as_admin.get("/api/v1/sales/", query_string={"q": "(page:-1)"})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"message": "Numéro de page invalide (0 ou plus)."}
+
+
+@pytest.mark.parametrize("value", ["abc", HUGE, 1.5, {"id": "x"}, "１２"])
+def test_a_related_id_that_names_no_row_is_a_field_error(as_admin, value):
+    answer = as_admin.post("/api/v1/customers/", json={"name": "Client", "phone": "677000000", "store": value})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {"store": ["Identifiant invalide."]}
+
+
+def test_a_plain_query_id_beyond_the_column_is_a_400(as_admin):
+    answer = as_admin.get("/api/v1/stock/", query_string={"store": HUGE})
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "Paramètre « store » : identifiant attendu."
