@@ -242,3 +242,106 @@ def test_two_submits_naming_the_same_serial_at_once(postgres, shop):
     refused = [r for _, r in outcomes if isinstance(r, Exception)]
     assert len(numbers) == 1 and len(refused) == 1, outcomes
     assert isinstance(refused[0], ValidationFailed) and list(refused[0].errors) == ["items[0].serials"]
+
+
+def test_two_managers_refunding_the_same_unit_at_once(postgres, shop):
+    """The refund locks the sale: the unit comes back once and the money goes out once."""
+    app = postgres
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        cashier = user(shop.cashier)
+        sale = make_pending_sale(dla, user(shop.seller), [(product_of(shop.router), 1)])
+        sale_id, item_id = sale.id, sale.items[0].id
+        shift_id = open_shift_for(cashier, dla, "100000").id
+        till.take_payment(cashier, sale_id, "CASH", "45000")
+        managers = [make_user(f"gerant{i}@boutique.cm", "gerant123!", "MANAGER", [dla]).id for i in range(2)]
+        on_hand = stock.stock_of(dla.id, shop.router).quantity
+
+    def work(index):
+        return services.refund_sale(user(managers[index]), sale_id, [{"sale_item": item_id, "quantity": 1}],
+                                    shift=shift_id)
+
+    outcomes = run_together(app, 2, work)
+    refused = [result for _, result in outcomes if isinstance(result, Exception)]
+    assert len(refused) == 1 and isinstance(refused[0], DomainError)
+    with app.app_context():
+        sale = db.session.get(Sale, sale_id)
+        assert (sale.status, sale.amount_refunded) == ("REFUNDED", Decimal("45000"))
+        assert len(sale.refunds) == 1
+        assert stock.stock_of(dla.id, shop.router).quantity == on_hand + 1
+
+
+def test_a_cancel_and_the_last_payment_at_once_never_keep_both(postgres, shop):
+    """Payment and cancel both lock the sale: either it is PAID (the cancel refused) or CANCELLED
+    (the payment refused); never cancelled with the money kept, never paid and cancelled."""
+    app = postgres
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        cashier = user(shop.cashier)
+        shift_id = open_shift_for(cashier, dla, "0").id
+        manager = make_user("gerant@boutique.cm", "gerant123!", "MANAGER", [dla]).id
+        sale_ids = [make_pending_sale(dla, user(shop.seller), [(product_of(shop.cable), 1)]).id for _ in range(6)]
+        on_hand = stock.stock_of(dla.id, shop.cable).quantity
+
+    winners = Counter()
+    for sale_id in sale_ids:
+        def work(index, sale_id=sale_id):
+            if index == 0:
+                return till.take_payment(user(shop.cashier), sale_id, "CASH", "2500")
+            return services.cancel_sale(user(manager), sale_id, "Client parti", shift=shift_id)
+
+        outcomes = run_together(app, 2, work)
+        failed = [index for index, result in outcomes if isinstance(result, Exception)]
+        assert len(failed) == 1 and isinstance(outcomes[failed[0]][1], DomainError)
+        with app.app_context():
+            sale = db.session.get(Sale, sale_id)
+            winners[sale.status] += 1
+            if failed == [1]:  # the payment came first
+                assert (sale.status, sale.amount_paid, sale.amount_refunded) == ("PAID", Decimal("2500"), 0)
+            else:
+                assert (sale.status, sale.amount_paid) == ("CANCELLED", 0)
+    with app.app_context():
+        assert stock.stock_of(dla.id, shop.cable).quantity == on_hand - winners["PAID"]
+        money_in = db.session.execute(select(func.coalesce(func.sum(Payment.amount), 0))
+                                      .where(Payment.shift_id == shift_id)).scalar_one()
+        assert money_in == Decimal("2500") * winners["PAID"]
+
+
+def test_one_approval_decided_twice_at_once(postgres, shop):
+    """Two managers answer the same request from the queue: one decision stands, the other is told."""
+    app = postgres
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        seller = user(shop.seller)
+        draft = make_draft(dla, seller, [(product_of(shop.router), 1, "35000")])  # under the 40 000 floor
+        with pytest.raises(services.ApprovalRequired) as blocked:
+            services.submit_sale(seller, draft.id)
+        approval_id = blocked.value.approvals[0].id
+        managers = [make_user(f"gerant{i}@boutique.cm", "gerant123!", "MANAGER", [dla]).id for i in range(2)]
+
+    def work(index):  # one approves, the other rejects
+        return services.decide_approval(user(managers[index]), approval_id, approve=index == 0)
+
+    outcomes = run_together(app, 2, work)
+    failed = [index for index, result in outcomes if isinstance(result, Exception)]
+    assert len(failed) == 1 and "déjà été traitée" in str(outcomes[failed[0]][1])
+    with app.app_context():
+        approval = db.session.get(services.Approval, approval_id)
+        assert approval.status == ("REJECTED" if failed == [0] else "APPROVED")
+        assert approval.decided_by_id == managers[1 - failed[0]]
+
+
+def test_a_cashier_opening_the_same_shift_twice_at_once(postgres, shop):
+    """A double tap on two tills: one open shift per cashier and store, the second is refused."""
+    app = postgres
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        store_id = dla.id
+        cashier = make_user("caisse.double@boutique.cm", "caisse123!", "CASHIER", [dla]).id
+
+    outcomes = run_together(app, 4, lambda index: till.open_shift(user(cashier), store_id, "10000"))
+    refused = [result for _, result in outcomes if isinstance(result, Exception)]
+    assert len(refused) == 3 and all("déjà une caisse ouverte" in str(error) for error in refused)
+    with app.app_context():
+        assert db.session.execute(select(func.count(till.CashShift.id)).where(
+            till.CashShift.cashier_id == cashier, till.CashShift.status == "OPEN")).scalar_one() == 1
