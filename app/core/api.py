@@ -2,6 +2,7 @@
 import functools
 
 import flask_appbuilder.api as fab_api
+import flask_appbuilder.models.sqla.filters as fab_filters
 import jsonschema
 from flask import request
 from flask_appbuilder.api import ModelRestApi
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..extensions import db
 from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain
 from .ids import MAX_ID, is_row_id
+from .money import to_money
 
 READ_WRITE_PERMISSIONS = {
     "get_list": "read",
@@ -91,6 +93,31 @@ class _ValidatorCache:
 
 fab_api.jsonschema = _ValidatorCache()
 
+_fab_value_to_type = fab_filters.set_value_to_type
+_TRUE_WORDS, _FALSE_WORDS = ("y", "on", "true", "1", "oui"), ("n", "off", "false", "0", "non")
+
+
+def filter_value_to_type(datamodel, column_name, value):
+    """A search value in its column's type, or None (which matches nothing): FAB leaves amounts and
+    most booleans as text and an id as any integer, which PostgreSQL refuses (`numeric = varchar`,
+    integer out of range) with a 500 on the screens' and the API's filters."""
+    if datamodel.is_numeric(column_name):
+        try:
+            amount = to_money(value)
+        except ValueError:
+            return None
+        return amount if abs(amount) < 10**12 else None
+    if datamodel.is_boolean(column_name):
+        word = str(value).strip().lower()
+        return True if word in _TRUE_WORDS else False if word in _FALSE_WORDS else None
+    value = _fab_value_to_type(datamodel, column_name, value)
+    if datamodel.is_integer(column_name) and value is not None and abs(value) > MAX_ID:
+        return None
+    return value
+
+
+fab_filters.set_value_to_type = filter_value_to_type
+
 
 class ScopedInterface(SQLAInterface):
     """FAB's datamodel, raising clean domain errors instead of SQL text."""
@@ -100,6 +127,12 @@ class ScopedInterface(SQLAInterface):
         if not is_row_id(id):
             return None
         return super().get(id, *args, **kwargs)
+
+    def get_related_obj(self, col_name, value):
+        """The row a relation filter names, None (no match) for a value that names no row."""
+        if not is_row_id(value):
+            return None
+        return super().get_related_obj(col_name, value)
 
     def _write(self, operation, item, commit):
         try:
@@ -181,10 +214,32 @@ class BoutiqueModelRestApi(ModelRestApi):
     # 2**70 or "abc" made PostgreSQL fail, which FAB answers with a 500. They are refused here.
 
     def get_list_headless(self, **kwargs):
-        page = kwargs.get("rison", {}).get("page")
+        rison = kwargs.get("rison", {})
+        page = rison.get("page")
         if page is not None and not (isinstance(page, int) and 0 <= page <= MAX_ID):
             return self.response_400(message=str(_l("Numéro de page invalide (0 ou plus).")))
+        for condition in rison.get("filters") or []:
+            if isinstance(condition, dict) and not self._filter_value_fits(condition):
+                return self.response_400(message=str(_l(
+                    "Filtre sur « %(column)s » : valeur invalide.", column=condition.get("col"))))
         return super().get_list_headless(**kwargs)
+
+    def _filter_value_fits(self, condition):
+        """What the typed values (filter_value_to_type) cannot mend: a text filter adds "%" to its
+        value, so a number is taken as its text ("name starts with 5") and anything else refused;
+        `in` and `not_in` need a list."""
+        column, value = condition.get("col"), condition.get("value")
+        if condition.get("opr") in ("in", "not_in") and not isinstance(value, list):
+            return False
+        if not isinstance(column, str) or column not in self.datamodel.list_columns:
+            return True  # FAB refuses a column that is not searchable
+        if not (self.datamodel.is_string(column) or self.datamodel.is_text(column)):
+            return True
+        values = value if isinstance(value, list) else [value]
+        if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in values):
+            condition["value"] = [str(item) for item in value] if isinstance(value, list) else str(value)
+            return True
+        return all(isinstance(item, str) for item in values)
 
     @answers_domain_errors
     def post_headless(self):
