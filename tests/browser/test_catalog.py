@@ -62,3 +62,20 @@ def test_seller_sees_a_product_without_its_cost_price(page, login):
     expect(page.get_by_text("Prix plancher")).to_be_visible()
     expect(page.get_by_text("Prix d'achat")).to_have_count(0)
     expect(page.get_by_text("Caractéristiques").first).to_be_visible()
+
+
+def test_manager_filters_products_by_price(page, login):
+    """FAB's search panel on an amount column: was a 500 on PostgreSQL (numeric = varchar)."""
+    login(*DEMO["MANAGER"])
+    page.goto("/catalog/products/list/")
+    page.get_by_text("Rechercher").first.click()
+    page.get_by_text("Ajouter un filtre").click()
+    page.locator("a.filter", has_text="Prix de vente").first.click()
+    page.locator(".filters input.filter_val").last.fill("45 000")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_load_state()
+    rows = page.locator("tbody tr", has_text="FCFA")
+    expect(rows.first).to_be_visible()
+    prices = rows.locator("td:nth-child(6)").all_inner_texts()
+    assert prices and all(price.replace("\u202f", " ").replace("\xa0", " ") == "45 000 FCFA" for price in prices)
+    _shot(page, "catalog_products_filtered_by_price")
