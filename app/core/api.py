@@ -119,8 +119,43 @@ def filter_value_to_type(datamodel, column_name, value):
 fab_filters.set_value_to_type = filter_value_to_type
 
 
+def _split_list(item):
+    if not isinstance(item, str):
+        return [item]
+    return [part.strip() for part in item.replace(";", ",").split(",") if part.strip()]
+
+
+class _ListFromText:
+    """The screens' "Parmi" / "Hors de" have one text box: for a number, an amount or a date,
+    "45000, 85000" (or ";") is a list of two values. Text columns keep their commas."""
+
+    def apply(self, query, value):
+        values = value if isinstance(value, list) else [value]
+        if not (self.datamodel.is_string(self.column_name) or self.datamodel.is_text(self.column_name)):
+            values = [part for item in values for part in _split_list(item)]
+        return super().apply(query, values)
+
+
+class _FilterIn(_ListFromText, fab_filters.FilterIn):
+    pass
+
+
+class _FilterNotIn(_ListFromText, fab_filters.FilterNotIn):
+    pass
+
+
+_LIST_FILTERS = {fab_filters.FilterIn: _FilterIn, fab_filters.FilterNotIn: _FilterNotIn}
+
+
+class FilterConverter(fab_filters.SQLAFilterConverter):
+    conversion_table = tuple((test, [_LIST_FILTERS.get(kind, kind) for kind in kinds])
+                             for test, kinds in fab_filters.SQLAFilterConverter.conversion_table)
+
+
 class ScopedInterface(SQLAInterface):
     """FAB's datamodel, raising clean domain errors instead of SQL text."""
+
+    filter_converter_class = FilterConverter
 
     def get(self, id, *args, **kwargs):  # noqa: A002 - FAB's name
         """None (a 404) for a pk that cannot be a row of ours: FAB would send 2**70 to PostgreSQL."""

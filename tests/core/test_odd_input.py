@@ -158,3 +158,16 @@ def test_an_in_filter_needs_a_list(as_admin):
     query = prison.dumps({"filters": [{"col": "id", "opr": "in", "value": 3}]})
     answer = as_admin.get("/api/v1/stock/", query_string={"q": query})
     assert answer.status_code == 400 and answer.get_json()["message"] == "Filtre sur « id » : valeur invalide."
+
+
+def test_a_screen_in_filter_takes_a_list_typed_in_its_text_box(app, client):
+    from tests.factories import make_product
+
+    with app.app_context():
+        for sku, price in (("IN-1", "45000"), ("IN-2", "85000"), ("IN-3", "12000")):
+            make_product(sku, f"Filtre parmi {sku}", sale_price=price)
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    page = client.get("/catalog/products/list/", query_string={
+        "_flt_4_sale_price": "45 000; 85000", "psize_ProductModelView": 100})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "IN-1" in text and "IN-2" in text and "IN-3" not in text
