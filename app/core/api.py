@@ -9,10 +9,10 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..extensions import db
-from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain
+from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain, value_refused
 from .ids import MAX_ID, is_row_id
 from .money import to_money
 
@@ -203,6 +203,10 @@ def answers_domain_errors(method):
             db.session.rollback()
             error = integrity_error_to_domain(exc)
             return self.response(error.status, **error.to_dict())
+        except DataError as exc:
+            db.session.rollback()
+            error = value_refused(exc)
+            return self.response(error.status, **error.to_dict())
 
     return wrapper
 
@@ -245,8 +249,9 @@ class BoutiqueModelRestApi(ModelRestApi):
     def response_500(self, message=None):
         return self.response(500, message=str(HTTP_MESSAGES[500]))
 
-    # FAB hands page numbers and related ids to the database as given: a negative page, an id like
-    # 2**70 or "abc" made PostgreSQL fail, which FAB answers with a 500. They are refused here.
+    # FAB hands page numbers, filter values and related ids to the database as given: a negative
+    # page, an id like 2**70 or "abc" made PostgreSQL fail, which FAB answers with a 500. They are
+    # refused (or, for a number searched as text, mended) here.
 
     def get_list_headless(self, **kwargs):
         rison = kwargs.get("rison", {})
@@ -254,15 +259,15 @@ class BoutiqueModelRestApi(ModelRestApi):
         if page is not None and not (isinstance(page, int) and 0 <= page <= MAX_ID):
             return self.response_400(message=str(_l("Numéro de page invalide (0 ou plus).")))
         for condition in rison.get("filters") or []:
-            if isinstance(condition, dict) and not self._filter_value_fits(condition):
+            if isinstance(condition, dict) and not self._fit_filter_value(condition):
                 return self.response_400(message=str(_l(
                     "Filtre sur « %(column)s » : valeur invalide.", column=condition.get("col"))))
         return super().get_list_headless(**kwargs)
 
-    def _filter_value_fits(self, condition):
-        """What the typed values (filter_value_to_type) cannot mend: a text filter adds "%" to its
-        value, so a number is taken as its text ("name starts with 5") and anything else refused;
-        `in` and `not_in` need a list."""
+    def _fit_filter_value(self, condition):
+        """False for a value filter_value_to_type cannot mend: a text filter adds "%" to its value,
+        so a number becomes its text ("name starts with 5", changed in place) and anything else is
+        refused; `in` and `not_in` need a list."""
         column, value = condition.get("col"), condition.get("value")
         if condition.get("opr") in ("in", "not_in") and not isinstance(value, list):
             return False

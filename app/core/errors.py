@@ -10,7 +10,7 @@ import prison
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db
@@ -59,6 +59,17 @@ class BadRequest(DomainError):
 class Forbidden(DomainError):
     status = 403
     default_message = _l("Vous n'avez pas le droit de faire cette action.")
+
+
+class ValueRefused(BadRequest):
+    default_message = _l("Valeur refusée : hors limites ou mal formée. Rien n'a été enregistré.")
+
+
+def value_refused(exc: DataError) -> ValueRefused:
+    """PostgreSQL refused a value (out of range, malformed: SQLSTATE class 22). Inputs are checked
+    before they get there; one that slipped through is still the request's fault: a 400, not a 500."""
+    log.warning("value refused by the database: %s", getattr(exc, "orig", exc))
+    return ValueRefused()
 
 
 class NotFound(DomainError):
@@ -194,6 +205,10 @@ def register(app):
         if exc.code in (400, 403, 404, 405, 413):
             return render_error(exc.code, message), exc.code
         return exc
+
+    @app.errorhandler(DataError)
+    def _data_error(exc):
+        return _domain_error(value_refused(exc))
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc):

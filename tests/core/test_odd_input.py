@@ -171,3 +171,33 @@ def test_a_screen_in_filter_takes_a_list_typed_in_its_text_box(app, client):
         "_flt_4_sale_price": "45 000; 85000", "psize_ProductModelView": 100})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "IN-1" in text and "IN-2" in text and "IN-3" not in text
+
+
+def test_a_value_the_database_refuses_is_a_400_and_nothing_is_kept(as_cashier, monkeypatch):
+    """The last net: a value that slipped past the checks and that PostgreSQL refused (SQLSTATE 22)."""
+    from sqlalchemy.exc import DataError
+
+    from app.sales import services
+
+    def refused(*args, **kwargs):
+        raise DataError("SELECT ...", {}, Exception("integer out of range"))
+
+    monkeypatch.setattr(services, "payment_queue", refused)
+    answer = as_cashier.get("/api/v1/sales/queue/")
+    assert answer.status_code == 400
+    assert answer.get_json() == {"message": "Valeur refusée : hors limites ou mal formée. Rien n'a été enregistré."}
+
+
+def test_a_value_the_database_refuses_on_a_page_is_a_400_page(client, monkeypatch):
+    from sqlalchemy.exc import DataError
+
+    from app.pos import views
+
+    def refused(*args, **kwargs):
+        raise DataError("SELECT ...", {}, Exception("invalid input syntax"))
+
+    monkeypatch.setattr(views.catalog, "search_products", refused)
+    client.post("/login/", data={"username": "vendeur1@boutique.cm", "password": "vendeur123!"})
+    page = client.get("/pos/1/search?q=routeur")
+    assert page.status_code == 400
+    assert "Valeur refusée : hors limites ou mal formée." in page.get_data(as_text=True)
