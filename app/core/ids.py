@@ -31,3 +31,8 @@ def row_id(raw):
     if not is_row_id(raw):
         raise ValueError("not a row id")
     return int(raw)
+
+
+def row_id_or_none(raw):
+    """A form or query value naming a row, else None (a select left empty, a hand-edited URL)."""
+    return int(raw) if is_row_id(raw) else None

@@ -18,7 +18,7 @@ from ..cashier.api import OwnShiftsForCashiers
 from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
-from ..core.ids import row_id
+from ..core.ids import row_id, row_id_or_none
 from ..core.scoping import StoreScopeFilter, acting_user
 from ..core.views import add_entry_point
 from ..customers import services as customers
@@ -63,11 +63,7 @@ def form_amount(name):
 
 
 def form_id(name):
-    value = form_text(name)
-    try:
-        return row_id(value) if value else None
-    except ValueError:
-        return None
+    return row_id_or_none(form_text(name))
 
 
 def choose_store(view, stores, endpoint, title):

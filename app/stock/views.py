@@ -18,8 +18,8 @@ from sqlalchemy.orm import aliased
 
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
-from ..core.ids import row_id
 from ..core.formatting import format_local_datetime
+from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, is_admin, store_scope, user_store_ids
 from ..core.views import add_entry_point
 from ..extensions import db
@@ -82,13 +82,6 @@ def _int_or_none(raw):
     try:
         return int(raw)
     except (TypeError, ValueError):
-        return None
-
-
-def _id_or_none(raw):
-    try:
-        return row_id(raw)
-    except ValueError:
         return None
 
 
@@ -171,9 +164,9 @@ class ProductStockModelView(ReadOnlyModelView):
     def _chosen(self):
         """The filter bar's values, from the query string (bad values are ignored)."""
         return {
-            "store": _id_or_none(request.args.get("store")),
-            "category": _id_or_none(request.args.get("category")),
-            "brand": _id_or_none(request.args.get("brand")),
+            "store": row_id_or_none(request.args.get("store")),
+            "category": row_id_or_none(request.args.get("category")),
+            "brand": row_id_or_none(request.args.get("brand")),
             "low": request.args.get("low") in ("1", "on", "y"),
             "search": (request.args.get("search") or "").strip()[:100],
         }
@@ -248,17 +241,17 @@ class InventoryMovementModelView(ReadOnlyModelView):
         """A stock adjustment: store, product (SKU or barcode), signed quantity, reason, serials."""
         form = request.form if request.method == "POST" else request.args
         values = {
-            "store": _id_or_none(form.get("store")),
+            "store": row_id_or_none(form.get("store")),
             "product": (form.get("product") or "").strip(),
             "quantity": (form.get("quantity") or "").strip(),
             "note": (form.get("note") or "").strip(),
             "serials": form.get("serials") or "",
             "serial_status": form.get("serial_status") or "DEFECTIVE",
         }
-        if request.method == "GET" and _id_or_none(request.args.get("product_id")):
+        if request.method == "GET" and row_id_or_none(request.args.get("product_id")):
             from ..catalog.models import Product
 
-            product = db.session.get(Product, _id_or_none(request.args.get("product_id")))
+            product = db.session.get(Product, row_id_or_none(request.args.get("product_id")))
             values["product"] = product.sku if product is not None else ""
         if request.method == "POST":
             try:
@@ -321,7 +314,7 @@ class DocumentModelView(ReadOnlyModelView):
                                     new_url=new_url, new_label=self.new_label)
 
     def _document(self, pk):
-        item = self.datamodel.get(_id_or_none(pk), self._base_filters)
+        item = self.datamodel.get(pk, self._base_filters)  # None for a pk that names no row
         if item is None:
             abort(404)
         return item
@@ -383,8 +376,8 @@ class TransferModelView(DocumentModelView):
     @expose("/new", methods=["GET", "POST"])
     @has_access
     def new(self):
-        values = {"store": _id_or_none(request.form.get("store")),
-                  "destination_store": _id_or_none(request.form.get("destination_store")),
+        values = {"store": row_id_or_none(request.form.get("store")),
+                  "destination_store": row_id_or_none(request.form.get("destination_store")),
                   "note": (request.form.get("note") or "").strip()}
         if request.method == "POST":
             try:
@@ -486,8 +479,8 @@ class StockCountModelView(DocumentModelView):
     def new(self):
         from ..catalog.models import Category
 
-        values = {"store": _id_or_none(request.form.get("store")),
-                  "category": _id_or_none(request.form.get("category")),
+        values = {"store": row_id_or_none(request.form.get("store")),
+                  "category": row_id_or_none(request.form.get("category")),
                   "products": request.form.get("products") or "",
                   "note": (request.form.get("note") or "").strip()}
         if request.method == "POST":
