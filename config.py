@@ -60,6 +60,8 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Redis out of reach: the same limits, counted in each worker's memory, instead of a refused login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     # Google sign-in (optional): the button shows when both are set.
     GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID")

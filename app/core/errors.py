@@ -7,10 +7,11 @@ import logging
 import re
 
 import prison
+import redis
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import db
@@ -77,6 +78,13 @@ class NotFound(DomainError):
     default_message = _l("Introuvable.")
 
 
+# PostgreSQL or Redis out of reach (down, restarting, network), or a transient refusal of the
+# database (deadlock, lock or statement timeout): the request did nothing and may simply be sent
+# again (a payment carries its Idempotency-Key).
+OUTAGES = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError)
+RETRY_AFTER_SECONDS = 5
+
+
 HTTP_MESSAGES = {
     400: _l("Requête invalide."),
     401: _l("Authentification requise ou jeton invalide."),
@@ -88,6 +96,7 @@ HTTP_MESSAGES = {
     422: _l("Certaines valeurs sont invalides."),
     429: _l("Trop de tentatives. Réessayez plus tard."),
     500: _l("Erreur interne. L'opération n'a pas été enregistrée."),
+    503: _l("Service momentanément indisponible : rien n'a été enregistré. Réessayez dans un instant."),
 }
 
 
@@ -128,10 +137,31 @@ def json_error(status, message=None, errors=None):
 
 
 def render_error(status, message):
-    """A French error page inside the back-office layout."""
+    """A French error page inside the back-office layout; a plain one when the layout cannot be
+    drawn because the database is out of reach (its menu asks the database who may see what)."""
     appbuilder = current_app.appbuilder
-    return render_template("errors/error.html", status=status, message=str(message),
-                           base_template=appbuilder.base_template, appbuilder=appbuilder)
+    try:
+        return render_template("errors/error.html", status=status, message=str(message),
+                               base_template=appbuilder.base_template, appbuilder=appbuilder)
+    except OUTAGES as exc:
+        log.error("error page drawn without its layout, the database is out of reach: %s", exc)
+        _rollback_quietly()
+        return render_plain_page(status, message)
+
+
+def render_plain_page(status, message):
+    """An error page from its template alone, for when the database is out of reach: Flask's
+    context processors would load the signed-in user (Flask-Login) and FAB's layout its menu."""
+    template = current_app.jinja_env.get_template("errors/plain.html")
+    return template.render(status=status, message=str(message), config=current_app.config, request=request)
+
+
+def _rollback_quietly():
+    """Roll back what the request began; a connection that is already gone has nothing to undo."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rollback impossible: the connection is gone", exc_info=True)
 
 
 def _carries_nul(request):
@@ -210,6 +240,21 @@ def register(app):
     def _data_error(exc):
         return _domain_error(value_refused(exc))
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(redis.ConnectionError)
+    @app.errorhandler(redis.TimeoutError)
+    def _unavailable(exc):
+        log.error("service unavailable (%s): %s", type(exc).__name__, exc)
+        _rollback_quietly()
+        if is_api_request():
+            body, _ = json_error(503)
+        else:
+            body = render_plain_page(503, HTTP_MESSAGES[503])
+        answer = make_response(body, 503)
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc):
         log.exception("database error")
@@ -233,8 +278,6 @@ def register(app):
             body, status = json_error(429)
         else:
             body = render_error(429, HTTP_MESSAGES[429])
-        from flask import make_response
-
         answer = make_response(body, 429)
         for header, value in response.headers.items():
             if header.lower().startswith(("retry-after", "x-ratelimit")):

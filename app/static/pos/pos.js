@@ -140,7 +140,9 @@ window.posPayment = function (due, currency) {
   body.addEventListener("htmx:sendError", function () { showAlert(body.dataset.msgNetwork, "warn"); });
   body.addEventListener("htmx:timeout", function () { showAlert(body.dataset.msgNetwork, "warn"); });
   body.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status >= 500) { showAlert(body.dataset.msgServer); }
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 503) { showAlert(body.dataset.msgUnavailable, "warn"); }
+    else if (status >= 500) { showAlert(body.dataset.msgServer); }
   });
 
   // --- keyboard: every element with data-key="F9" (or "Alt+1", "/") answers that key;

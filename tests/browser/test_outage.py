@@ -1,0 +1,89 @@
+"""The till while the database is out of reach (a relay between the app and PostgreSQL is cut, as
+in a server restart): the cashier reads a French message, nothing is recorded, and the same
+payment goes through once the database is back."""
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+import config
+from tests.browser.conftest import VIEWPORT
+from tests.browser.test_cashier_till import sign_in
+from tests.browser.test_pos_seller import shot
+from tests.outage import DatabaseRelay
+from tests.pos.fixtures import make_pos_shop
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def relayed_server(postgres, database_url):
+    """The app served over HTTP (CSRF on) on the session database, through a relay the test cuts."""
+    from app import create_app
+    from app.extensions import db
+
+    relay = DatabaseRelay(database_url)
+
+    class RelayedBrowserConfig(config.TestConfig):
+        SQLALCHEMY_DATABASE_URI = relay.url
+        WTF_CSRF_ENABLED = True
+
+    application = create_app(RelayedBrowserConfig)
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="relayed-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", relay
+    server.shutdown()
+    thread.join(timeout=5)
+    relay.close()
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_a_payment_while_the_database_is_out_of_reach(browser, relayed_server, app):
+    from app.catalog.models import Product
+    from app.extensions import db
+    from app.sales.models import Sale
+    from tests.factories import make_pending_sale, open_shift_for, store_by_code, user_by_email
+
+    base_url, relay = relayed_server
+    shop = make_pos_shop(app)
+    with app.app_context():
+        store = store_by_code("DLA1")
+        sale_id = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"),
+                                    [(db.session.get(Product, shop.router), 1)]).id
+        open_shift_for(user_by_email("caissier@boutique.cm"), store)
+        db.session.remove()
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, locale="en-US")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, "CASHIER")
+        page.goto(f"/cashier/{shop.dla}/?sale={sale_id}")
+        page.get_by_test_id("pay-tendered").fill("50000")
+
+        relay.cut()
+        page.get_by_test_id("pay").click()
+        alert = page.locator("#alerts [role=alert]")
+        expect(alert).to_contain_text("Service momentanément indisponible : rien n’a été enregistré")
+        expect(page.get_by_test_id("detail-status")).not_to_have_text("Payée")
+        expect(page.get_by_test_id("pay-tendered")).to_have_value("50000")  # what was typed is still there
+        shot(page, "cashier_database_outage_alert_1024x600")
+        page.reload()
+        expect(page.get_by_test_id("error-message")).to_contain_text("Service momentanément indisponible")
+        shot(page, "cashier_database_outage_page_1024x600")
+
+        relay.restore()
+        page.get_by_role("link", name="Réessayer").click()
+        expect(page.get_by_test_id("detail-number")).to_be_visible()
+        page.get_by_test_id("pay-tendered").fill("50000")
+        page.get_by_test_id("pay").click()
+        expect(page.get_by_test_id("detail-status")).to_have_text("Payée")
+        expect(page.get_by_test_id("change")).to_have_text(re.compile(r"5\s000"))
+        with app.app_context():
+            assert len(db.session.get(Sale, sale_id).payments) == 1
+            db.session.remove()
+    finally:
+        context.close()
