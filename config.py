@@ -34,6 +34,13 @@ class Config:
     )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL gives up rather than let a till hang (the answer is then a French 503): a row lock
+    # awaited over 5 s, a statement over 20 s (under gunicorn's 30 s worker timeout, which would
+    # kill the worker instead of answering), a transaction left open and idle for a minute (its
+    # locks would stop every till of the store). Migrations lift the first two.
+    DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", "5000"))
+    DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000"))
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "60000"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     # Flask-AppBuilder

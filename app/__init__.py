@@ -3,6 +3,7 @@ import logging
 import os
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import DEFAULT_JWT_SECRET_KEY, DEFAULT_SECRET_KEY, config_from_env
@@ -28,6 +29,7 @@ def create_app(config_class=None):
     huey.immediate = app.config["HUEY_IMMEDIATE"]
     os.makedirs(app.instance_path, exist_ok=True)
 
+    _postgresql_timeouts(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)  # before FAB, so that FAB's REST APIs exempt themselves
@@ -67,6 +69,20 @@ def create_app(config_class=None):
     register_cli(app)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
     return app
+
+
+def _postgresql_timeouts(app):
+    """Every PostgreSQL connection starts with the timeouts of the configuration (see config.py)."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
+        return
+    settings = {"lock_timeout": app.config["DB_LOCK_TIMEOUT_MS"],
+                "statement_timeout": app.config["DB_STATEMENT_TIMEOUT_MS"],
+                "idle_in_transaction_session_timeout": app.config["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"]}
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = " ".join(f"-c {name}={int(value)}" for name, value in settings.items())
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _refuse_default_secrets(app):

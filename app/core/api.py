@@ -1,5 +1,6 @@
 """The base of every REST API: French errors, no SQL text, store scoping by default."""
 import functools
+import sys
 
 import flask_appbuilder.api as fab_api
 import flask_appbuilder.models.sqla.filters as fab_filters
@@ -12,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..extensions import db
-from .errors import HTTP_MESSAGES, Conflict, DomainError, integrity_error_to_domain, value_refused
+from .errors import (HTTP_MESSAGES, OUTAGES, Conflict, DomainError, integrity_error_to_domain, unavailable,
+                     value_refused)
 from .ids import MAX_ID, is_row_id
 from .money import to_money
 
@@ -174,9 +176,11 @@ class ScopedInterface(SQLAInterface):
             operation(item, commit=commit)
         except (SQLAlchemyError, DatabaseException) as exc:
             # FAB wraps edit/delete errors in DatabaseException; the cause says what happened.
-            cause = exc if isinstance(exc, IntegrityError) else exc.__cause__
-            if isinstance(cause, IntegrityError):
-                raise integrity_error_to_domain(cause) from exc
+            failure = exc if isinstance(exc, SQLAlchemyError) else exc.__cause__
+            if isinstance(failure, IntegrityError):
+                raise integrity_error_to_domain(failure) from exc
+            if isinstance(failure, OUTAGES):
+                raise failure  # the database is out of reach or gave up waiting: a 503, not a conflict
             raise Conflict() from exc
 
     def add(self, item, commit=True):
@@ -247,6 +251,9 @@ class BoutiqueModelRestApi(ModelRestApi):
         return self.response(422, message=str(message or HTTP_MESSAGES[422]))
 
     def response_500(self, message=None):
+        failure = sys.exc_info()[1]  # FAB's @safe calls this while handling the exception
+        if isinstance(failure, OUTAGES):
+            return unavailable(failure)
         return self.response(500, message=str(HTTP_MESSAGES[500]))
 
     # FAB hands page numbers, filter values and related ids to the database as given: a negative

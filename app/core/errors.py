@@ -156,6 +156,16 @@ def render_plain_page(status, message):
     return template.render(status=status, message=str(message), config=current_app.config, request=request)
 
 
+def unavailable(exc):
+    """The answer while PostgreSQL or Redis is out of reach (OUTAGES): 503, Retry-After, French."""
+    log.error("service unavailable (%s): %s", type(exc).__name__, exc)
+    _rollback_quietly()
+    body = json_error(503)[0] if is_api_request() else render_plain_page(503, HTTP_MESSAGES[503])
+    answer = make_response(body, 503)
+    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
+
+
 def _rollback_quietly():
     """Roll back what the request began; a connection that is already gone has nothing to undo."""
     try:
@@ -240,20 +250,8 @@ def register(app):
     def _data_error(exc):
         return _domain_error(value_refused(exc))
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    @app.errorhandler(redis.ConnectionError)
-    @app.errorhandler(redis.TimeoutError)
-    def _unavailable(exc):
-        log.error("service unavailable (%s): %s", type(exc).__name__, exc)
-        _rollback_quietly()
-        if is_api_request():
-            body, _ = json_error(503)
-        else:
-            body = render_plain_page(503, HTTP_MESSAGES[503])
-        answer = make_response(body, 503)
-        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return answer
+    for outage in OUTAGES:
+        app.register_error_handler(outage, unavailable)
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc):

@@ -1,12 +1,15 @@
 """PostgreSQL or Redis out of reach: a French 503 with Retry-After (never a bare 500, never SQL),
 nothing half-written, and the same request goes through once the service is back."""
+import threading
+
+import psycopg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 import config
 from app import create_app
 from app.extensions import db, limiter
-from tests.conftest import DEMO, ApiClient, get_tokens
+from tests.conftest import DEMO, ApiClient, _libpq, get_tokens
 from tests.outage import DatabaseRelay
 from tests.pos.fixtures import make_pos_shop
 
@@ -113,3 +116,76 @@ def test_login_keeps_its_limits_in_memory_while_the_rate_limit_store_is_out_of_r
         with application.app_context():
             db.engine.dispose()
         limiter.init_app(app)  # one limiter serves every app: give the session's its own store back
+
+
+def test_postgresql_sessions_start_with_the_timeouts(app, postgres):
+    names = ("lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout")
+    with app.app_context():
+        shown = {name: db.session.execute(text(f"SHOW {name}")).scalar() for name in names}
+        db.session.remove()
+    assert shown == {"lock_timeout": "5s", "statement_timeout": "20s", "idle_in_transaction_session_timeout": "1min"}
+
+
+@pytest.fixture
+def short_lock_wait(postgres, database_url):
+    """A second app on the session database that waits at most 300 ms for a row lock."""
+    class ShortLockWait(config.TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        DB_LOCK_TIMEOUT_MS = 300
+
+    application = create_app(ShortLockWait)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def while_locked(database_url, table, row_id, request):
+    """Send `request()` while another session holds `row_id` of `table` (a script left it locked);
+    its answer. Without a lock timeout it would wait for as long as the lock is held."""
+    answers = []
+    with psycopg.connect(_libpq(database_url)) as script:
+        script.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+        waiting = threading.Thread(target=lambda: answers.append(request()))
+        waiting.start()
+        waiting.join(timeout=60)
+        assert answers, "the request is still waiting for the lock"
+        script.rollback()
+    return answers[0]
+
+
+def test_a_payment_stuck_behind_a_forgotten_lock_gives_up_in_french(app, database_url, short_lock_wait,
+                                                                   as_seller, as_cashier):
+    shop = make_pos_shop(app)
+    sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
+        {"product": shop.switch, "quantity": 1}]}).get_json()["id"]
+    as_seller.post(f"/api/v1/sales/{sale}/submit/")
+    as_cashier.post("/api/v1/cash-shifts/open/", json={"store": shop.dla, "opening_float": 0})
+    till = ApiClient(short_lock_wait.test_client(), as_cashier.token)
+    payment = {"sale": sale, "method": "CASH", "amount": 15000}
+
+    answer = while_locked(database_url, "sale", sale, lambda: till.post("/api/v1/payments/", json=payment))
+    assert_unavailable(answer)
+    assert answer.get_json() == {"message": UNAVAILABLE}
+    from app.cashier.models import Payment
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Payment).where(Payment.sale_id == sale)) == 0
+        db.session.remove()
+    again = till.post("/api/v1/payments/", json=payment)
+    assert again.status_code == 201 and again.get_json()["result"]["sale_status"] == "PAID"
+
+
+def test_a_generated_write_stuck_behind_a_forgotten_lock_gives_up_in_french(app, database_url, short_lock_wait,
+                                                                           as_seller):
+    shop = make_pos_shop(app)
+    customer = as_seller.post("/api/v1/customers/", json={"name": "Aïcha Nkoulou", "phone": "6 77 12 34 56",
+                                                          "store": shop.dla})
+    customer_id = customer.get_json()["id"]
+    seller = ApiClient(short_lock_wait.test_client(), as_seller.token)
+    rename = lambda: seller.put(f"/api/v1/customers/{customer_id}", json={"name": "Aïcha Nkoulou (SARL)"})  # noqa: E731
+
+    answer = while_locked(database_url, "customer", customer_id, rename)
+    assert_unavailable(answer)
+    assert answer.get_json() == {"message": UNAVAILABLE}
+    assert seller.get(f"/api/v1/customers/{customer_id}").get_json()["result"]["name"] == "Aïcha Nkoulou"
+    assert rename().status_code == 200
