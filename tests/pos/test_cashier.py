@@ -251,3 +251,13 @@ def test_payments_are_taken_in_the_shift_of_the_cashier(app, till, shop):
         payment = db.session.execute(db.select(Payment).filter_by(sale_id=sale_id)).scalar_one()
         assert payment.shift.cashier_id == shop.cashier and payment.cashier_id == shop.cashier
         db.session.remove()
+
+
+def test_the_till_in_english_writes_colons_the_english_way(app, till, shop):
+    """French puts a space before a colon ("Vendeur : ..."), English does not ("Seller: ...")."""
+    sale_id, _, _ = _pending(app, shop, [(shop.switch, 1)])
+    french = _plain(text_of(till.get(f"/cashier/{shop.dla}/sale/{sale_id}", headers=HX)))
+    assert "Vendeur : " in french
+    till.get("/lang/en")
+    english = _plain(text_of(till.get(f"/cashier/{shop.dla}/sale/{sale_id}", headers=HX)))
+    assert "Seller: " in english and " :" not in english
