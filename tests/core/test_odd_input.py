@@ -11,17 +11,27 @@ from flask_appbuilder.api import ModelRestApi
 
 HUGE = 2**70
 ODD = [True, -1, HUGE, 1e308, "1e400", "NaN", "abc", "", "x" * 3000, [], {}, [HUGE], "a\u0000"]
+# Each sweep runs as PARTS tests over a share of the resources, so that the test workers share it.
+PARTS = 4
+sweep_part = pytest.mark.parametrize("part", range(PARTS))
 
 
-def _rest_apis(app):
-    return [view for view in app.appbuilder.baseviews if isinstance(view, ModelRestApi)]
-
-
-def test_every_rest_resource_answers_odd_values_without_a_500(app, as_admin):
-    failures = []
-    apis = _rest_apis(app)
+def _rest_apis(app, part):
+    apis = [view for view in app.appbuilder.baseviews if isinstance(view, ModelRestApi)]
     assert len(apis) >= 15
-    for api in apis:
+    return apis[part::PARTS]
+
+
+def _screens(app, part):
+    views = [view for view in app.appbuilder.baseviews if isinstance(view, ModelView)]
+    assert len(views) >= 15
+    return views[part::PARTS]
+
+
+@sweep_part
+def test_every_rest_resource_answers_odd_values_without_a_500(app, as_admin, part):
+    failures = []
+    for api in _rest_apis(app, part):
         base = f"/api/v1/{api.resource_name}/"
         for column in sorted(set(api.add_columns or []) | set(api.edit_columns or [])):
             for value in ODD:
@@ -40,12 +50,11 @@ def test_every_rest_resource_answers_odd_values_without_a_500(app, as_admin):
     assert failures == []
 
 
-def test_every_generated_screen_answers_odd_ids_and_values_without_a_500(app, client):
+@sweep_part
+def test_every_generated_screen_answers_odd_ids_and_values_without_a_500(app, client, part):
     client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
     failures = []
-    views = [view for view in app.appbuilder.baseviews if isinstance(view, ModelView)]
-    assert len(views) >= 15
-    for view in views:
+    for view in _screens(app, part):
         base = f"/{view.route_base.strip('/')}"
         for pk in [HUGE, "abc", -1, 0]:
             for action in ("show", "edit", "delete"):
@@ -102,9 +111,10 @@ def test_a_plain_query_id_beyond_the_column_is_a_400(as_admin):
     assert answer.get_json()["message"] == "Paramètre « store » : identifiant attendu."
 
 
-def test_every_rest_filter_answers_odd_values_without_a_500(app, as_admin):
+@sweep_part
+def test_every_rest_filter_answers_odd_values_without_a_500(app, as_admin, part):
     failures = []
-    for api in _rest_apis(app):
+    for api in _rest_apis(app, part):
         base = f"/api/v1/{api.resource_name}/"
         for column, filters in api._filters.get_search_filters().items():
             operators = {filters[0].arg_name} | {f.arg_name for f in filters if f.arg_name in ("in", "rel_o_m")}
@@ -117,10 +127,11 @@ def test_every_rest_filter_answers_odd_values_without_a_500(app, as_admin):
     assert failures == []
 
 
-def test_every_screen_filter_answers_odd_values_without_a_500(app, client):
+@sweep_part
+def test_every_screen_filter_answers_odd_values_without_a_500(app, client, part):
     client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
     failures = []
-    for view in [view for view in app.appbuilder.baseviews if isinstance(view, ModelView)]:
+    for view in _screens(app, part):
         base = f"/{view.route_base.strip('/')}"
         for column, filters in view._filters.get_search_filters().items():
             for index in sorted({0, len(filters) - 1}):
