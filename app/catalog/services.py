@@ -4,6 +4,7 @@ Plain functions with explicit arguments; they raise domain errors (app/core/erro
 which the API and the screens turn into French answers. The Excel import and export
 live in app/catalog/spreadsheets.py and use the same field checks.
 """
+import functools
 import io
 import os
 import uuid
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, event, func, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, case, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -215,32 +216,39 @@ def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like(column, pattern):
-    # PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE would hide
-    # the constant prefix from the planner); SQLite needs it said.
-    if db.session.get_bind().dialect.name == "sqlite":
-        return column.like(pattern, escape="\\")
-    return column.like(pattern)
-
-
 def search_statement(q, store_id, limit=SEARCH_LIMIT):
-    """The one SELECT behind the POS search, or None when `q` has nothing to look for.
+    """The one SELECT behind the POS search and its parameters, or None when `q` has nothing to
+    look for.
 
     Written for PostgreSQL's indexes: `barcode = q` (unique index), `lower(sku) LIKE 'prefix%'`
     (ix_product_sku_prefix, text_pattern_ops) and one `search_text LIKE '%word%'` per word
     (ix_product_search_trgm, a GIN trigram index); the store's stock is joined in the same query.
     """
-    from ..stock.models import ProductStock
-
     q = " ".join((q or "").split())[:SEARCH_MAX_LENGTH]
     if not q:
         return None
     words = normalise(q).split()[:SEARCH_MAX_WORDS]
-    by_barcode = Product.barcode == q
-    by_sku = _like(func.lower(Product.sku), _escape_like(q.lower()) + "%")
+    params = {"q": q, "prefix": _escape_like(q.lower()) + "%", "store_id": store_id, "limit": limit}
+    params.update({f"word{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    return _search_shape(len(words), sqlite), params
+
+
+@functools.lru_cache(maxsize=2 * (SEARCH_MAX_WORDS + 1))
+def _search_shape(word_count, sqlite):
+    """The search's SELECT for `word_count` words, built once: building and keying a statement of
+    this size took more CPU than running it (every keystroke at the POS searches)."""
+    from ..stock.models import ProductStock
+
+    # PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE would hide
+    # the constant prefix from the planner); SQLite needs it said.
+    escape = "\\" if sqlite else None
+    by_barcode = Product.barcode == bindparam("q")
+    by_sku = func.lower(Product.sku).like(bindparam("prefix", type_=String), escape=escape)
     matches = [by_barcode, by_sku]
-    if words:
-        matches.append(and_(*[_like(Product.search_text, "%" + _escape_like(word) + "%") for word in words]))
+    if word_count:
+        matches.append(and_(*[Product.search_text.like(bindparam(f"word{i}"), escape=escape)
+                              for i in range(word_count)]))
     rank = case((by_barcode, 0), (by_sku, 1), else_=2).label("rank")
     # The 20 best products first, then their stock in the store: joining the stock of every
     # match (hundreds for two common words) before the LIMIT would cost more than the search.
@@ -249,7 +257,7 @@ def search_statement(q, store_id, limit=SEARCH_LIMIT):
                Product.tax_rate, Product.track_serial, rank)
         .where(Product.is_active.is_(True), or_(*matches))
         .order_by(rank, Product.name, Product.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
         .subquery("found")
     )
     available = func.coalesce(ProductStock.quantity - ProductStock.reserved, 0)
@@ -257,7 +265,8 @@ def search_statement(q, store_id, limit=SEARCH_LIMIT):
         select(found.c.id, found.c.sku, found.c.barcode, found.c.name, found.c.sale_price, found.c.min_sale_price,
                found.c.tax_rate, found.c.track_serial, available.label("available"))
         .select_from(found)
-        .outerjoin(ProductStock, and_(ProductStock.product_id == found.c.id, ProductStock.store_id == store_id))
+        .outerjoin(ProductStock, and_(ProductStock.product_id == found.c.id,
+                                      ProductStock.store_id == bindparam("store_id")))
         .order_by(found.c.rank, found.c.name, found.c.id)
     )
 
@@ -265,10 +274,11 @@ def search_statement(q, store_id, limit=SEARCH_LIMIT):
 def search_products(q, store_id, limit=SEARCH_LIMIT):
     """Active products found by exact barcode, sku prefix or every word of the name, with the
     units available in `store_id` (quantity - reserved, 0 without a stock row). At most 20."""
-    statement = search_statement(q, store_id, min(limit, SEARCH_LIMIT))
-    if statement is None:
+    search = search_statement(q, store_id, min(limit, SEARCH_LIMIT))
+    if search is None:
         return []
-    return [dict(row._mapping) for row in db.session.execute(statement)]
+    statement, params = search
+    return [dict(row._mapping) for row in db.session.execute(statement, params)]
 
 
 def search_store_id(user, store):

@@ -133,8 +133,9 @@ def test_on_postgresql_the_search_uses_the_indexes(app, postgres, stores):
     dla, _ = stores
     with app.app_context():
         db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a 30-row table would be scanned
-        statement = services.search_statement("ecran hp", dla)
-        sql = str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+        statement, params = services.search_statement("ecran hp", dla)
+        sql = str(statement.params(**params).compile(dialect=postgresql.dialect(),
+                                                     compile_kwargs={"literal_binds": True}))
         plan = "\n".join(db.session.execute(text("EXPLAIN " + sql)).scalars())
         db.session.rollback()
     for index in ("ix_product_search_trgm", "ix_product_sku_prefix", "product_barcode_key"):
