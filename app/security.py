@@ -2,6 +2,7 @@
 import logging
 import threading
 import time
+from functools import cached_property
 
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, g, redirect, request, session, url_for
@@ -15,7 +16,7 @@ from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelVie
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
@@ -218,20 +219,25 @@ class BoutiqueSecurityManager(SecurityManager):
         """The user with roles, groups and store ids in one round trip: FAB lazy-loads roles and
         groups and the store scope asks for the stores, four queries on every request otherwise."""
         from .core.scoping import remember_store_ids
-        from .stores.models import StoreUser
 
-        user_model = self.user_model
-        rows = self.session.execute(
-            select(user_model, StoreUser.store_id)
-            .outerjoin(StoreUser, StoreUser.user_id == user_model.id)
-            .where(user_model.id == pk)
-            .options(joinedload(user_model.roles), joinedload(user_model.groups))
-        ).unique().all()
+        rows = self.session.execute(self._user_statement, {"user_id": pk}).unique().all()
         if not rows:
             return None
         user = rows[0][0]
         remember_store_ids(user, sorted(store_id for _, store_id in rows if store_id is not None))
         return user
+
+    @cached_property
+    def _user_statement(self):
+        """get_user_by_id's SELECT, built once: building and keying it cost about as much CPU as
+        running it, on every request."""
+        from .stores.models import StoreUser
+
+        user_model = self.user_model
+        return (select(user_model, StoreUser.store_id)
+                .outerjoin(StoreUser, StoreUser.user_id == user_model.id)
+                .where(user_model.id == bindparam("user_id"))
+                .options(joinedload(user_model.roles), joinedload(user_model.groups)))
 
     # --- rate limiting: one limiter for the whole app (the token endpoint uses it too)
     def create_limiter(self, app):
