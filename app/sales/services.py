@@ -511,11 +511,9 @@ def _covered(kind, need, approvals):
 
 
 def _missing_approvals(sale, totals):
-    needs = required_approvals(sale, totals)
-    if not needs:  # most sales: no need to read the sale's approvals
-        return {}
     approvals = list(sale.approvals)
-    return {kind: need for kind, need in needs.items() if not _covered(kind, need, approvals)}
+    return {kind: need for kind, need in required_approvals(sale, totals).items()
+            if not _covered(kind, need, approvals)}
 
 
 def _request_approvals(user, sale, missing):
