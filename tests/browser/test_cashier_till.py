@@ -31,6 +31,22 @@ def sign_in(page, role):
     page.wait_for_load_state()
 
 
+def sale_waiting_at_an_open_till(app, product_id):
+    """One unit of the product sold by the demo seller at DLA1 and waiting for payment, with the demo
+    cashier's shift open there; the sale's id."""
+    from app.catalog.models import Product
+    from app.extensions import db
+    from tests.factories import make_pending_sale, open_shift_for, store_by_code, user_by_email
+
+    with app.app_context():
+        store = store_by_code("DLA1")
+        sale_id = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"),
+                                    [(db.session.get(Product, product_id), 1)]).id
+        open_shift_for(user_by_email("caissier@boutique.cm"), store)
+        db.session.remove()
+    return sale_id
+
+
 @pytest.fixture
 def seller_page(browser, live_server):
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server, locale="en-US")
@@ -145,17 +161,10 @@ def test_the_till_from_the_queue_to_the_z_report(page, login, seller_page, shop)
 
 
 def test_a_double_click_on_pay_takes_one_payment(page, login, app, shop):
-    from app.catalog.models import Product
     from app.extensions import db
     from app.sales.models import Sale
-    from tests.factories import make_pending_sale, open_shift_for, store_by_code, user_by_email
 
-    with app.app_context():
-        store = store_by_code("DLA1")
-        sale_id = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"),
-                                    [(db.session.get(Product, shop.switch), 1)]).id
-        open_shift_for(user_by_email("caissier@boutique.cm"), store)
-        db.session.remove()
+    sale_id = sale_waiting_at_an_open_till(app, shop.switch)
     login(*DEMO["CASHIER"])
     page.goto(f"/cashier/{shop.dla}/?sale={sale_id}")
     page.keyboard.press("Alt+4")  # card
@@ -168,16 +177,7 @@ def test_a_double_click_on_pay_takes_one_payment(page, login, app, shop):
 
 
 def test_the_till_at_phone_width(browser, live_server, app, shop):
-    from app.catalog.models import Product
-    from app.extensions import db
-    from tests.factories import make_pending_sale, open_shift_for, store_by_code, user_by_email
-
-    with app.app_context():
-        store = store_by_code("DLA1")
-        sale_id = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"),
-                                    [(db.session.get(Product, shop.router), 1)]).id
-        open_shift_for(user_by_email("caissier@boutique.cm"), store)
-        db.session.remove()
+    sale_id = sale_waiting_at_an_open_till(app, shop.router)
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, locale="fr-FR",
                                   has_touch=True, is_mobile=True)
     page = context.new_page()

@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 import config
 from tests.browser.conftest import VIEWPORT
-from tests.browser.test_cashier_till import sign_in
+from tests.browser.test_cashier_till import sale_waiting_at_an_open_till, sign_in
 from tests.browser.test_pos_seller import shot
 from tests.outage import DatabaseRelay
 from tests.pos.fixtures import make_pos_shop
@@ -43,19 +43,12 @@ def relayed_server(postgres, database_url):
 
 
 def test_a_payment_while_the_database_is_out_of_reach(browser, relayed_server, app):
-    from app.catalog.models import Product
     from app.extensions import db
     from app.sales.models import Sale
-    from tests.factories import make_pending_sale, open_shift_for, store_by_code, user_by_email
 
     base_url, relay = relayed_server
     shop = make_pos_shop(app)
-    with app.app_context():
-        store = store_by_code("DLA1")
-        sale_id = make_pending_sale(store, user_by_email("vendeur1@boutique.cm"),
-                                    [(db.session.get(Product, shop.router), 1)]).id
-        open_shift_for(user_by_email("caissier@boutique.cm"), store)
-        db.session.remove()
+    sale_id = sale_waiting_at_an_open_till(app, shop.router)
     context = browser.new_context(viewport=VIEWPORT, base_url=base_url, locale="en-US")
     context.set_default_timeout(10_000)
     page = context.new_page()
