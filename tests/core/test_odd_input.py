@@ -9,6 +9,8 @@ import pytest
 from flask_appbuilder import ModelView
 from flask_appbuilder.api import ModelRestApi
 
+from tests.pos.fixtures import login
+
 HUGE = 2**70
 ODD = [True, -1, HUGE, 1e308, "1e400", "NaN", "abc", "", "x" * 3000, [], {}, [HUGE], "a\u0000"]
 # Each sweep runs as PARTS tests over a share of the resources, so that the test workers share it.
@@ -52,7 +54,7 @@ def test_every_rest_resource_answers_odd_values_without_a_500(app, as_admin, par
 
 @sweep_part
 def test_every_generated_screen_answers_odd_ids_and_values_without_a_500(app, client, part):
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     failures = []
     for view in _screens(app, part):
         base = f"/{view.route_base.strip('/')}"
@@ -77,7 +79,7 @@ def test_the_nul_character_is_refused_at_the_door(as_admin, client):
                                  headers={"Idempotency-Key": "a\u0000"})):
         assert answer.status_code == 400
         assert answer.get_json() == {"message": "Le caractère nul (U+0000) n'est pas accepté."}
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     page = client.get("/stock/levels/list/?search=a%00")
     assert page.status_code == 400 and "Le caractère nul (U+0000)" in page.get_data(as_text=True)
 
@@ -88,7 +90,7 @@ def test_an_id_beyond_the_integer_column_is_not_found(as_admin, client):
     for answer in (as_admin.put(f"/api/v1/customers/{HUGE}", json={"name": "x"}),
                    as_admin.delete(f"/api/v1/customers/{HUGE}"), as_admin.post(f"/api/v1/sales/{HUGE}/submit/")):
         assert answer.status_code == 404 and answer.get_json() == {"message": "Introuvable."}
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     assert client.get(f"/customermodelview/show/{HUGE}").status_code in (302, 404)
 
 
@@ -129,7 +131,7 @@ def test_every_rest_filter_answers_odd_values_without_a_500(app, as_admin, part)
 
 @sweep_part
 def test_every_screen_filter_answers_odd_values_without_a_500(app, client, part):
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     failures = []
     for view in _screens(app, part):
         base = f"/{view.route_base.strip('/')}"
@@ -148,7 +150,7 @@ def test_amount_and_yes_no_filters_work_on_postgresql(app, client, as_admin):
     with app.app_context():
         make_product("FLT-1", "Filtre par prix", sale_price="45000")
         make_product("FLT-2", "Filtre inactif", sale_price="12000", is_active=False)
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     by_price = client.get("/catalog/products/list/?_flt_0_sale_price=45000")
     assert by_price.status_code == 200 and "FLT-1" in by_price.get_data(as_text=True)
     assert "FLT-2" not in by_price.get_data(as_text=True)
@@ -177,7 +179,7 @@ def test_a_screen_in_filter_takes_a_list_typed_in_its_text_box(app, client):
     with app.app_context():
         for sku, price in (("IN-1", "45000"), ("IN-2", "85000"), ("IN-3", "12000")):
             make_product(sku, f"Filtre parmi {sku}", sale_price=price)
-    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
+    login(client, "ADMIN")
     page = client.get("/catalog/products/list/", query_string={
         "_flt_4_sale_price": "45 000; 85000", "psize_ProductModelView": 100})
     text = page.get_data(as_text=True)
