@@ -10,13 +10,14 @@
   (expected cash = float + cash in - change given - cash refunds - cash payouts) and stored;
   a closed shift never changes again (a trigger guards it on PostgreSQL).
 """
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
@@ -53,11 +54,18 @@ COUNTED_FIELDS = {CASH: "counted_cash", MOBILE_MONEY: "counted_mobile_money",
 
 def open_shift_of(user_id, store_id, lock=None):
     """The user's open shift in the store, or None; lock: None, "share" or "update"."""
-    query = select(CashShift).where(CashShift.store_id == store_id, CashShift.cashier_id == user_id,
-                                    CashShift.status == OPEN)
+    return db.session.execute(_open_shift_statement(lock), {"store_id": store_id, "user_id": user_id}
+                              ).scalar_one_or_none()
+
+
+@functools.lru_cache(maxsize=3)
+def _open_shift_statement(lock):
+    """open_shift_of's SELECT, built once per lock mode (every payment asks)."""
+    query = select(CashShift).where(CashShift.store_id == bindparam("store_id"),
+                                    CashShift.cashier_id == bindparam("user_id"), CashShift.status == OPEN)
     if lock:
         query = query.with_for_update(read=lock == "share").execution_options(populate_existing=True)
-    return db.session.execute(query).scalar_one_or_none()
+    return query
 
 
 def get_shift(user, shift_id, lock=False):
@@ -343,8 +351,11 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
     return PaymentResult(payment)
 
 
+_PAYMENT_OF_KEY = select(Payment).where(Payment.idempotency_key == bindparam("key"))
+
+
 def _replay(key, fingerprint):
-    payment = db.session.execute(select(Payment).where(Payment.idempotency_key == key)).scalar_one_or_none()
+    payment = db.session.execute(_PAYMENT_OF_KEY, {"key": key}).scalar_one_or_none()
     if payment is None:
         return None
     if payment.fingerprint != fingerprint:

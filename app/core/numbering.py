@@ -6,7 +6,7 @@ documents never get the same number and a rolled-back document gives its number
 back. Callers should allocate as late as possible before COMMIT (the lock is the
 hot spot of a busy store).
 """
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,14 +27,19 @@ def allocate_number(store, doc_type: str, year: int, session=None) -> str:
     return format_number(store.code, doc_type, year, value)
 
 
+# Built once (every submit and every document number takes it): the UPDATE ... RETURNING that
+# takes the next value and holds the row lock until the caller's COMMIT.
+_BUMP = (
+    update(Sequence)
+    .where(Sequence.store_id == bindparam("store"), Sequence.doc_type == bindparam("doc_type_"),
+           Sequence.year == bindparam("year_"))
+    .values(last_value=Sequence.last_value + 1)
+    .returning(Sequence.last_value)
+)
+
+
 def _bump(session, store_id, doc_type, year):
-    statement = (
-        update(Sequence)
-        .where(Sequence.store_id == store_id, Sequence.doc_type == doc_type, Sequence.year == year)
-        .values(last_value=Sequence.last_value + 1)
-        .returning(Sequence.last_value)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    return session.execute(_BUMP, {"store": store_id, "doc_type_": doc_type, "year_": year}).scalar_one_or_none()
 
 
 def _create_row(session, store_id, doc_type, year):

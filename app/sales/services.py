@@ -322,7 +322,7 @@ def _read_items(sale, items, errors, currency):
                        read_quantity(raw.get("quantity"), f"{field}.quantity", errors)))
     product_ids = {product_id for _, _, product_id, _ in wanted if product_id}
     products = {p.id: p for p in db.session.execute(
-        select(Product).where(Product.id.in_(product_ids))).scalars()} if product_ids else {}
+        _PRODUCTS, {"ids": list(product_ids)}).scalars()} if product_ids else {}
     lines = []
     for index, raw, product_id, quantity in wanted:
         field = f"items[{index}]"
@@ -349,6 +349,13 @@ def _read_items(sale, items, errors, currency):
         errors.add("items", _l("Aucun article valide."))
     _refuse_serials_twice(lines, errors)
     return lines
+
+
+# Built once with bound parameters (an expanding IN list), like get_sale's: every create and submit asks.
+_PRODUCTS = select(Product).where(Product.id.in_(bindparam("ids", expanding=True)))
+_AVAILABLE = (select(ProductStock.product_id, ProductStock.quantity - ProductStock.reserved)
+              .where(ProductStock.store_id == bindparam("store_id"),
+                     ProductStock.product_id.in_(bindparam("ids", expanding=True))))
 
 
 def _read_serials(sale, product, quantity, raw, field, errors):
@@ -440,9 +447,7 @@ def _check_before_submit(sale):
         needed[item.product_id] = needed.get(item.product_id, 0) + item.quantity
     errors.raise_if_any()
     _refuse_serials_of_other_sales(sale, errors)
-    available = dict(db.session.execute(
-        select(ProductStock.product_id, ProductStock.quantity - ProductStock.reserved)
-        .where(ProductStock.store_id == sale.store_id, ProductStock.product_id.in_(needed))).all())
+    available = dict(db.session.execute(_AVAILABLE, {"store_id": sale.store_id, "ids": list(needed)}).all())
     for product_id, quantity in sorted(needed.items()):
         if available.get(product_id, 0) < quantity:
             raise stock.NotEnoughStock(product_id, available.get(product_id, 0), quantity)
@@ -617,11 +622,13 @@ def load_items(sale):
     """Load the sale's items with their products (one query), before moving stock; the serials of
     serial-tracked products only are read when asked for."""
     with db.session.no_autoflush:  # the sale's pending changes go out once, at commit
-        items = db.session.execute(
-            select(SaleItem).where(SaleItem.sale_id == sale.id).order_by(SaleItem.position)
-            .options(joinedload(SaleItem.product))).scalars().all()
+        items = db.session.execute(_ITEMS_WITH_PRODUCTS, {"sale_id": sale.id}).scalars().all()
     set_committed_value(sale, "items", list(items))
     return items
+
+
+_ITEMS_WITH_PRODUCTS = (select(SaleItem).where(SaleItem.sale_id == bindparam("sale_id")).order_by(SaleItem.position)
+                        .options(joinedload(SaleItem.product)))
 
 
 def quantities_by_product(sale):
