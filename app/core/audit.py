@@ -2,7 +2,11 @@
 from flask import g, has_request_context
 
 from ..extensions import db
-from .models import AuditLog
+from .models import AuditLog, utcnow
+
+# A plain INSERT, sent at once: the trail is append-only, so an ORM object (kept in the session,
+# flushed by the unit of work at the next flush) would cost CPU for nothing on every change.
+_INSERT = AuditLog.__table__.insert()
 
 
 def current_user_id():
@@ -11,14 +15,13 @@ def current_user_id():
 
 
 def record(action, obj=None, *, object_type=None, object_id=None, store_id=None, before=None, after=None, user_id=None):
-    entry = AuditLog(
-        action=action,
-        object_type=object_type or type(obj).__name__,
-        object_id=str(object_id if object_id is not None else getattr(obj, "id", "")) or None,
-        store_id=store_id if store_id is not None else getattr(obj, "store_id", None),
-        before=before,
-        after=after,
-        user_id=user_id if user_id is not None else current_user_id(),
-    )
-    db.session.add(entry)
-    return entry
+    db.session.execute(_INSERT, {
+        "created_at": utcnow(),
+        "action": action,
+        "object_type": object_type or type(obj).__name__,
+        "object_id": str(object_id if object_id is not None else getattr(obj, "id", "")) or None,
+        "store_id": store_id if store_id is not None else getattr(obj, "store_id", None),
+        "before": before,
+        "after": after,
+        "user_id": user_id if user_id is not None else current_user_id(),
+    })
