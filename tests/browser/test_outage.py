@@ -42,6 +42,18 @@ def relayed_server(postgres, database_url):
         db.engine.dispose()
 
 
+def assert_uncovered(alert, elements):
+    """The alert is drawn over the top bar: the cashier still sees and reaches the sale, its
+    documents and the pay button while it is shown."""
+    box = alert.bounding_box()
+    for element in elements:
+        other = element.bounding_box()
+        assert other is not None, element
+        overlap_x = min(box["x"] + box["width"], other["x"] + other["width"]) - max(box["x"], other["x"])
+        overlap_y = min(box["y"] + box["height"], other["y"] + other["height"]) - max(box["y"], other["y"])
+        assert overlap_x <= 0 or overlap_y <= 0, f"the alert covers {element}"
+
+
 def test_a_payment_while_the_database_is_out_of_reach(browser, relayed_server, app):
     from app.extensions import db
     from app.sales.models import Sale
@@ -63,6 +75,8 @@ def test_a_payment_while_the_database_is_out_of_reach(browser, relayed_server, a
         expect(alert).to_contain_text("Service momentanément indisponible : rien n’a été enregistré")
         expect(page.get_by_test_id("detail-status")).not_to_have_text("Payée")
         expect(page.get_by_test_id("pay-tendered")).to_have_value("50000")  # what was typed is still there
+        assert_uncovered(alert, [page.get_by_test_id(name) for name in
+                                 ("detail-number", "ticket-link", "invoice-link", "pay", "pay-tendered")])
         shot(page, "cashier_database_outage_alert_1024x600")
         page.reload()
         expect(page.get_by_test_id("error-message")).to_contain_text("Service momentanément indisponible")
