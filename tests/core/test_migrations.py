@@ -67,3 +67,16 @@ def test_postgres_upgrade_from_empty_matches_models(no_seed, postgres):
         assert triggers == ["audit_log_append_only"]
     finally:
         drop_database(url)
+
+
+def test_a_migration_run_in_process_leaves_the_app_loggers_on(no_seed):
+    """Alembic's fileConfig disables every logger created before it by default: after an in-process
+    upgrade (tests, the bench), the app's own errors would no longer be logged."""
+    import logging
+
+    import app.core.errors  # noqa: F401 - creates its logger before the migration runs
+
+    folder = tempfile.mkdtemp(prefix="boutique-migrations-")
+    with _fresh_app("sqlite:///" + os.path.join(folder, "fresh.db")).app_context():
+        upgrade()
+    assert logging.getLogger("app.core.errors").disabled is False
