@@ -28,7 +28,8 @@ def allocate_number(store, doc_type: str, year: int, session=None) -> str:
 
 
 # Built once (every submit and every document number takes it): the UPDATE ... RETURNING that
-# takes the next value and holds the row lock until the caller's COMMIT.
+# takes the next value and holds the row lock until the caller's COMMIT. (An UPDATE keeps its
+# columns' names for the SET clause: the parameters are named otherwise.)
 _BUMP = (
     update(Sequence)
     .where(Sequence.store_id == bindparam("store"), Sequence.doc_type == bindparam("doc_type_"),
