@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal
-from flask import current_app
+from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -58,7 +58,22 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def chosen_locale():
+    """The language of this request: `?_l_=en` (FAB's API convention), else the one the user chose
+    in the menu (FAB's locale view keeps it in the session), else French. FAB's own selector also
+    wrote the default into the session, so every API answer carried a Set-Cookie that no script
+    keeps (and signed a cookie per call for nothing)."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("_l_")
+    if asked is not None:
+        return asked if asked in languages else default
+    chosen = session.get("locale")
+    return chosen if chosen in languages else default
+
+
 def register(app):
+    app.extensions["babel"].locale_selector = chosen_locale  # instead of FAB's, set by AppBuilder
     app.jinja_env.finalize = _nothing_for_none
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["local_datetime"] = format_local_datetime

@@ -141,6 +141,16 @@ def test_english_is_selectable(client):
     assert "Your role: Administrator" in page
 
 
+def test_api_answers_set_no_session_cookie(client, as_cashier):
+    """A script keeps no cookie: FAB's language selector wrote the default language into a new
+    session on every call, each answer came with a Set-Cookie (and Vary: Cookie)."""
+    answer = as_cashier.post("/api/v1/payments/", json={})
+    assert answer.status_code == 422
+    assert "Set-Cookie" not in answer.headers
+    assert "Champ obligatoire." in answer.get_data(as_text=True)  # still French
+    assert "Set-Cookie" not in as_cashier.get("/api/v1/sales/?_l_=en").headers
+
+
 def test_the_generated_screens_speak_proper_french(client):
     """Flask-AppBuilder's own French has mistakes (and Spanish); our corrections catalog wins."""
     client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
