@@ -24,7 +24,10 @@ Prints checkouts/s of both, the ratio, and p50 / p95 per API call; who used the 
 during each run (CPU ms per checkout of the app server, PostgreSQL and this load generator, from
 /proc) and how much the app server could spend per call at 1/4 of the raw-SQL rate; and, as a yardstick, the
 HTTP floor: the same checkout calls against bench/http_floor.py (a do-nothing Flask app under the
-same gunicorn) — what any Python API could reach on this machine before doing any work. The database is dropped at
+same gunicorn) — what any Python API could reach on this machine before doing any work; and the
+stack floor: four authenticated calls to the real app, each refused by the payment's validation
+(422) — what this stack (Flask-AppBuilder's protect, flask-jwt-extended, the revocation check, the
+user's load) costs per call before a checkout's first rule. The database is dropped at
 the end. Targets (SPEC issue 4): at 8 tills >= 1/4 of the raw-SQL rate; at 1 till every call
 under 50 ms p95.
 """
@@ -313,8 +316,24 @@ class Till:
         self.done += 1
 
 
-def run_api_level(base, people, product_ids, count, seconds, meter):
-    tills = [Till(base, people[i], product_ids) for i in range(count)]
+class AuthenticatedNothing(Till):
+    """The stack floor: four calls as a checkout's, each authenticated (JWT, revocation check, the
+    user's load, the permission check) and refused by the payment's validation (422) before any
+    rule reads the database: what this app's stack costs per call before the checkout's work.
+    The cashier makes the four calls (a seller may not pay: 403 before the validation)."""
+
+    def checkout(self):
+        for name in CALLS:
+            started = time.perf_counter()
+            status, data = self.cashier.request("POST", "/api/v1/payments/", {})
+            self.timings[name].append(time.perf_counter() - started)
+            if status != 422:
+                raise RuntimeError(f"stack floor: {status} {data[:200]!r}")
+        self.done += 1
+
+
+def run_api_level(base, people, product_ids, count, seconds, meter, till_class=Till):
+    tills = [till_class(base, people[i], product_ids) for i in range(count)]
     for till in tills:  # warm the workers (imports, caches, connection pools)
         for _ in range(2):
             till.checkout()
@@ -454,21 +473,23 @@ def percentile(samples, q):
 def print_cpu_split(rows):
     """Who used the cores, in CPU ms per checkout, and what the app server may spend per call at 1/4
     of the raw-SQL rate once PostgreSQL and the load generator have had what the API run needed."""
-    if not any(row[6] for row in rows):
+    if not any(row["cpu"]["api"] for row in rows):
         return
     cores = os.cpu_count() or 1
+    runs = ("api", "raw", "stack", "http")
     print("\nCPU ms per checkout (app server / PostgreSQL / load generator):")
-    print("tills | API run              | raw-SQL run          | HTTP floor run       | app per call | "
-          "app per call allowed at 1/4 raw")
-    for count, api_rate, raw_rate, _, _, floor_rate, api, raw, floor in rows:
-        if not (api and raw and floor):
+    print("tills | API run            | raw-SQL run        | stack floor run    | HTTP floor run     | "
+          "app per call | allowed at 1/4 raw | stack floor per call")
+    for row in rows:
+        cpu = row["cpu"]
+        if not all(cpu[run] for run in runs):
             continue
-        budget = cores * 1000 / (raw_rate / 4) - api["postgres"] - api["client"]
-        print(f"{count:5d} | {api['app']:5.1f} / {api['postgres']:4.1f} / {api['client']:4.1f} | "
-              f"{raw['app']:5.1f} / {raw['postgres']:4.1f} / {raw['client']:4.1f} | "
-              f"{floor['app']:5.1f} / {floor['postgres']:4.1f} / {floor['client']:4.1f} | "
-              f"{api['app'] / len(CALLS):9.1f} ms | {budget / len(CALLS):6.1f} ms "
-              f"(of which the do-nothing app {floor['app'] / len(CALLS):.1f} ms)")
+        api = cpu["api"]
+        budget = cores * 1000 / (row["rate"]["raw"] / 4) - api["postgres"] - api["client"]
+        cells = " | ".join(f"{cpu[run]['app']:5.1f} / {cpu[run]['postgres']:4.1f} / {cpu[run]['client']:4.1f}"
+                           for run in runs)
+        print(f"{row['tills']:5d} | {cells} | {api['app'] / len(CALLS):9.1f} ms | {budget / len(CALLS):15.1f} ms"
+              f" | {cpu['stack']['app'] / len(CALLS):6.1f} ms (do-nothing app {cpu['http']['app'] / len(CALLS):.1f})")
 
 
 def main():
@@ -490,34 +511,41 @@ def main():
         rows = []
         try:
             for count in levels:
-                api_rate, timings, errors, api_cpu = run_api_level(base, people, product_ids, count, args.seconds,
-                                                                   CpuMeter(process.pid))
-                raw_rate, raw_cpu = run_raw_level(url, people, product_ids, count, args.seconds, CpuMeter())
-                floor_rate, _, _, floor_cpu = run_api_level(floor_base, people, product_ids, count, args.seconds,
-                                                            CpuMeter(floor_process.pid))
-                rows.append((count, api_rate, raw_rate, timings, errors, floor_rate, api_cpu, raw_cpu, floor_cpu))
-                print(f"  {count} till(s): API {api_rate:7.1f} checkouts/s, raw SQL {raw_rate:7.1f} tx/s, "
-                      f"HTTP floor {floor_rate:7.1f}/s, {len(errors)} error(s)", flush=True)
+                row = {"tills": count, "rate": {}, "cpu": {}}
+                row["rate"]["api"], row["timings"], row["errors"], row["cpu"]["api"] = run_api_level(
+                    base, people, product_ids, count, args.seconds, CpuMeter(process.pid))
+                row["rate"]["raw"], row["cpu"]["raw"] = run_raw_level(url, people, product_ids, count, args.seconds,
+                                                                      CpuMeter())
+                row["rate"]["stack"], _, _, row["cpu"]["stack"] = run_api_level(
+                    base, people, product_ids, count, args.seconds, CpuMeter(process.pid), AuthenticatedNothing)
+                row["rate"]["http"], _, _, row["cpu"]["http"] = run_api_level(
+                    floor_base, people, product_ids, count, args.seconds, CpuMeter(floor_process.pid))
+                rows.append(row)
+                rate = row["rate"]
+                print(f"  {count} till(s): API {rate['api']:7.1f} checkouts/s, raw SQL {rate['raw']:7.1f} tx/s, "
+                      f"stack floor {rate['stack']:7.1f}/s, HTTP floor {rate['http']:7.1f}/s, "
+                      f"{len(row['errors'])} error(s)", flush=True)
         finally:
             stop_gunicorn(floor_process)
         print()
-        print("tills | API checkouts/s | raw SQL checkouts/s | ratio API/raw | HTTP floor/s | floor/raw | "
-              + " | ".join(f"{c} p50/p95 ms" for c in CALLS))
-        for count, api_rate, raw_rate, timings, errors, floor_rate, *_ in rows:
+        print("tills | API checkouts/s | raw SQL checkouts/s | ratio API/raw | stack floor/s | stack/raw | "
+              "HTTP floor/s | " + " | ".join(f"{c} p50/p95 ms" for c in CALLS))
+        for row in rows:
+            rate, timings = row["rate"], row["timings"]
             cells = [f"{percentile(timings[c], 50) * 1000:6.1f} / {percentile(timings[c], 95) * 1000:6.1f}"
                      for c in CALLS]
-            print(f"{count:5d} | {api_rate:15.1f} | {raw_rate:19.1f} | {api_rate / raw_rate:13.3f} | "
-                  f"{floor_rate:12.1f} | {floor_rate / raw_rate:9.3f} | " + " | ".join(cells))
-            for error in sorted(set(errors))[:3]:
+            print(f"{row['tills']:5d} | {rate['api']:15.1f} | {rate['raw']:19.1f} | {rate['api'] / rate['raw']:13.3f} | "
+                  f"{rate['stack']:13.1f} | {rate['stack'] / rate['raw']:9.3f} | {rate['http']:12.1f} | "
+                  + " | ".join(cells))
+            for error in sorted(set(row["errors"]))[:3]:
                 print(f"      error: {error}")
         print_cpu_split(rows)
-        at8 = [r for r in rows if r[0] == 8]
-        at1 = [r for r in rows if r[0] == 1]
-        if at8:
-            ratio = at8[0][1] / at8[0][2]
+        by_tills = {row["tills"]: row for row in rows}
+        if 8 in by_tills:
+            ratio = by_tills[8]["rate"]["api"] / by_tills[8]["rate"]["raw"]
             print(f"\ntarget at 8 tills, API >= 1/4 of raw SQL: {ratio:.3f} -> {'met' if ratio >= 0.25 else 'NOT met'}")
-        if at1:
-            worst = max(percentile(at1[0][3][c], 95) for c in CALLS) * 1000
+        if 1 in by_tills:
+            worst = max(percentile(by_tills[1]["timings"][c], 95) for c in CALLS) * 1000
             print(f"target at 1 till, every call p95 < 50 ms: worst {worst:.1f} ms -> "
                   f"{'met' if worst < 50 else 'NOT met'}")
     finally:
