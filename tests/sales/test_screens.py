@@ -66,6 +66,13 @@ def test_shift_screens_and_the_variance_view(client, paid_sale, as_cashier):
     assert client.get("/paymentmodelview/list/").status_code == 200
 
 
+def test_the_variance_view_before_any_closed_shift(client):
+    login(client, "MANAGER")
+    html = client.get("/ecarts-de-caisse/").get_data(as_text=True)
+    assert "Aucune caisse fermée." in html
+    assert "Dernières caisses fermées" not in html  # no empty second table under the message
+
+
 def test_the_approvals_queue_screen(client, shop, as_seller):
     sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
         {"product": shop.switch, "quantity": 1, "discount": 5000}]}).get_json()["id"]
