@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,11 @@ def format_money(amount, currency=None):
     if amount is None:
         return ""
     return format_currency(amount, currency or current_app.config["DEFAULT_CURRENCY"], locale=_locale())
+
+
+def currency_symbol(currency=None):
+    """What people call the currency: 'FCFA', not the ISO code 'XAF'."""
+    return get_currency_symbol(currency or current_app.config["DEFAULT_CURRENCY"], locale=_locale())
 
 
 def format_number(value):
@@ -76,6 +81,7 @@ def register(app):
     app.extensions["babel"].locale_selector = chosen_locale  # instead of FAB's, set by AppBuilder
     app.jinja_env.finalize = _nothing_for_none
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = format_percent
