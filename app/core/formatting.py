@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -70,6 +70,8 @@ def chosen_locale():
     keeps (and signed a cookie per call for nothing)."""
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # a job, the CLI, a service called outside a request
+        return default
     asked = request.args.get("_l_")
     if asked is not None:
         return asked if asked in languages else default
