@@ -97,3 +97,17 @@ def test_the_shift_and_the_variances_per_cashier(page, login, day):
     table = page.get_by_test_id("variances-by-cashier")
     expect(table).to_contain_text("Carine Etoa")
     page.screenshot(path="tests/screenshots/shift_variances.png", full_page=True)
+
+
+def test_the_manager_screens_fit_a_phone(page, login, day):
+    """A manager checks a sale or a till from a phone: wide tables scroll inside their box, the page
+    itself does not grow wider than the screen (the menu bar would then cover half of it)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(*DEMO["MANAGER"])
+    for path in (f"/salemodelview/show/{day['sale']}", f"/cashshiftmodelview/show/{day['shift']}",
+                 "/ecarts-de-caisse/", "/approvalmodelview/list/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    page.goto(f"/salemodelview/show/{day['sale']}")
+    page.screenshot(path="tests/screenshots/sale_detail_phone.png", full_page=True)
