@@ -1,6 +1,7 @@
 """Revoked JWTs, kept in the database when no Redis is configured."""
-from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy import Column, Integer, String
 
+from ..core.models import UtcDateTime
 from ..extensions import db
 
 
@@ -9,4 +10,4 @@ class RevokedToken(db.Model):
 
     id = Column(Integer, primary_key=True)
     jti = Column(String(64), unique=True, nullable=False)
-    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    expires_at = Column(UtcDateTime(), nullable=False, index=True)

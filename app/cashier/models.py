@@ -2,9 +2,9 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
 
-from ..core.models import utcnow
+from ..core.models import UtcDateTime, utcnow
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -43,8 +43,8 @@ class CashShift(db.Model):
     cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
     status = Column(String(8), nullable=False, default=OPEN)
     opening_float = Column(MoneyColumn, nullable=False, default=Decimal("0"))
-    opened_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    closed_at = Column(DateTime(timezone=True))
+    opened_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    closed_at = Column(UtcDateTime())
     # typed by the cashier at close, before seeing any expected figure
     counted_cash = Column(MoneyColumn)
     counted_mobile_money = Column(MoneyColumn)
@@ -109,7 +109,7 @@ class Payment(db.Model):
     fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
     sale_status_after = Column(String(20), nullable=False)
     balance_due_after = Column(MoneyColumn, nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
 
     sale = db.relationship("Sale", back_populates="payments")
     store = db.relationship("Store")
@@ -132,7 +132,7 @@ class CashPayout(db.Model):
     amount = Column(MoneyColumn, nullable=False)
     reason = Column(Text, nullable=False)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
 
     shift = db.relationship("CashShift", back_populates="payouts")
     store = db.relationship("Store")

@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -16,7 +15,7 @@ from sqlalchemy import (
     event,
 )
 
-from ..core.models import utcnow
+from ..core.models import UtcDateTime, utcnow
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -93,8 +92,8 @@ class Product(db.Model):
     is_active = Column(Boolean, nullable=False, default=True)
     track_serial = Column(Boolean, nullable=False, default=False)
     warranty_months = Column(Integer, nullable=False, default=0)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    updated_at = Column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
 
     category = db.relationship("Category")
     brand = db.relationship("Brand")
@@ -127,7 +126,7 @@ class ProductImage(db.Model):
     original_name = Column(String(255))
     content_type = Column(String(32), nullable=False)
     size = Column(Integer, nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
 
     product = db.relationship("Product", back_populates="images")
 

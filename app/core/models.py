@@ -2,12 +2,33 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
 
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, stored in UTC and always read back with its zone. PostgreSQL does this itself;
+    SQLite (the embedded default of `make run`) dropped the offset of a moment given in another
+    zone (16:47 in Douala was stored as 16:47 UTC) and gave naive values back, which the API then
+    wrote without an offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(timezone.utc)
+        return value  # naive: already UTC
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
 
 
 class Sequence(db.Model):
@@ -32,7 +53,7 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
     user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
     store_id = Column(Integer, ForeignKey("store.id"), nullable=True, index=True)
     action = Column(String(64), nullable=False)

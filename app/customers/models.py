@@ -1,7 +1,7 @@
 """Customers (SPEC §6). Credit accounts come with the credit issue."""
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text
 
-from ..core.models import utcnow
+from ..core.models import UtcDateTime, utcnow
 from ..extensions import db
 
 
@@ -18,7 +18,7 @@ class Customer(db.Model):
     store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
     note = Column(Text)
     is_active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
 
     store = db.relationship("Store")

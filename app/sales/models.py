@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
     Text,
 )
 
-from ..core.models import utcnow
+from ..core.models import UtcDateTime, utcnow
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -78,11 +77,11 @@ class Sale(db.Model):
     stock_reserved = Column(Boolean, nullable=False, default=False)
     note = Column(Text)
     cancel_reason = Column(Text)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
-    submitted_at = Column(DateTime(timezone=True))
-    paid_at = Column(DateTime(timezone=True))
-    cancelled_at = Column(DateTime(timezone=True))
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    updated_at = Column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = Column(UtcDateTime())
+    paid_at = Column(UtcDateTime())
+    cancelled_at = Column(UtcDateTime())
     cancelled_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
 
     store = db.relationship("Store")
@@ -160,9 +159,9 @@ class Approval(db.Model):
     details = Column(JSON, nullable=True)  # what is approved: {"discount_percent": "15.00"}, {"items": [...]}
     reason = Column(Text)
     requested_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    requested_at = Column(UtcDateTime(), nullable=False, default=utcnow)
     decided_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)  # the manager
-    decided_at = Column(DateTime(timezone=True))
+    decided_at = Column(UtcDateTime())
 
     store = db.relationship("Store")
     sale = db.relationship("Sale", back_populates="approvals")
@@ -202,7 +201,7 @@ class Refund(db.Model):
     reference = Column(String(64))  # of a mobile money / bank transfer / card refund
     shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=True, index=True)
     approved_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)  # the manager
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
 
     sale = db.relationship("Sale", back_populates="refunds")
     store = db.relationship("Store")

@@ -12,7 +12,7 @@ row last of all (allocate_number is the last statement before COMMIT: it is the 
 """
 import functools
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -882,8 +882,7 @@ def minutes_waiting_too_long(sale, now=None):
     shows it; the check_pending_payments job will raise its alert on the same rule."""
     if sale.status != PENDING_PAYMENT or sale.submitted_at is None:
         return 0
-    submitted = sale.submitted_at if sale.submitted_at.tzinfo else sale.submitted_at.replace(tzinfo=timezone.utc)
-    waited = (now or utcnow()) - submitted
+    waited = (now or utcnow()) - sale.submitted_at
     return int(waited / timedelta(minutes=1)) if waited > timedelta(minutes=sale.store.pending_payment_limit_minutes) else 0
 
 
@@ -919,8 +918,6 @@ def warranty_lookup(user, serial):
 
 
 def _add_months(moment, months):
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
     import calendar

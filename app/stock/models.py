@@ -4,7 +4,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.models import utcnow
+from ..core.models import UtcDateTime, utcnow
 from ..extensions import db
 
 MOVEMENT_TYPES = ("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "COUNT")
@@ -106,7 +105,7 @@ class InventoryMovement(db.Model):
     reference = Column(String(64))  # its number, for people
     user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
     note = Column(Text)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
 
     store = db.relationship("Store")
     product = db.relationship("Product")
@@ -131,7 +130,7 @@ class SerialNumber(db.Model):
     store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
     serial = Column(String(64), nullable=False, index=True)
     status = Column(String(16), nullable=False, default="IN_STOCK")
-    received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    received_at = Column(UtcDateTime(), nullable=False, default=utcnow)
 
     product = db.relationship("Product")
     store = db.relationship("Store")
@@ -167,9 +166,9 @@ class Transfer(db.Model):
     status = Column(String(16), nullable=False, default="DRAFT")
     note = Column(Text)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    sent_at = Column(DateTime(timezone=True))
-    received_at = Column(DateTime(timezone=True))
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    sent_at = Column(UtcDateTime())
+    received_at = Column(UtcDateTime())
     receipt_note = Column(Text)  # what the destination says about differences
     cancel_reason = Column(Text)
 
@@ -219,9 +218,9 @@ class StockCount(db.Model):
     note = Column(Text)
     cancel_reason = Column(Text)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
     validated_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    validated_at = Column(DateTime(timezone=True))
+    validated_at = Column(UtcDateTime())
 
     store = db.relationship("Store")
     created_by = db.relationship("User", foreign_keys=[created_by_id])
@@ -258,7 +257,7 @@ class StockCountLine(db.Model):
     expected_quantity = Column(Integer, nullable=False)
     counted_quantity = Column(Integer)
     book_quantity = Column(Integer)
-    counted_at = Column(DateTime(timezone=True))
+    counted_at = Column(UtcDateTime())
     counted_serials = Column(JSON)
     missing_serials = Column(JSON)
     unexpected_serials = Column(JSON)
