@@ -1,5 +1,5 @@
 """Amounts and dates formatted for people: FCFA with Babel, times in the store's zone."""
-from datetime import datetime, timezone
+from datetime import timezone
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_format_datetime
@@ -53,14 +53,10 @@ def format_local_datetime(moment, zone=None, fmt="short"):
     """A UTC timestamp shown in the store's time zone (default Africa/Douala)."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:  # SQLite returns naive datetimes: they are UTC
+    if moment.tzinfo is None:  # Flask-AppBuilder's own columns (a user's last login) are naive UTC
         moment = moment.replace(tzinfo=timezone.utc)
     zone = zone or current_app.config["DEFAULT_TIMEZONE"]
     return babel_format_datetime(moment, fmt, tzinfo=zone, locale=str(get_locale() or "fr"))
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
 
 
 def chosen_locale():
