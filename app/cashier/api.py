@@ -3,10 +3,10 @@ from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
 from ..core.scoping import acting_user, role_name, store_scope
 from ..sales.api import READ, json_body
-from ..sales.serialize import amount, moment, payment_to_dict, user_label
+from ..sales.serialize import amount, payment_to_dict, user_label
 from . import services
 from .models import CASH, CLOSED, CashShift, Payment
 

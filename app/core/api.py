@@ -48,6 +48,11 @@ MARSHMALLOW_MESSAGES = {
 }
 
 
+def moment(value):
+    """A moment as every API answer writes it: ISO 8601 with its offset (UTC), or None."""
+    return value.isoformat() if value is not None else None
+
+
 def french_field_errors(messages):
     """Marshmallow's English field messages, in French (unknown ones are kept)."""
     if isinstance(messages, dict):

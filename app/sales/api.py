@@ -10,7 +10,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
 from ..core.errors import BadRequest
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -275,7 +275,7 @@ class SaleApi(BoutiqueModelRestApi):
         """
         results = services.warranty_lookup(acting_user(), request.args.get("serial"))
         for row in results:
-            row["paid_at"] = serialize.moment(row["paid_at"])
+            row["paid_at"] = moment(row["paid_at"])
             row["warranty_end"] = row["warranty_end"].isoformat() if row["warranty_end"] else None
         return self.response(200, count=len(results), result=results)
 

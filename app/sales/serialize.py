@@ -5,6 +5,7 @@ Related objects are given by id under their relationship name, as in the request
 """
 from decimal import Decimal
 
+from ..core.api import moment
 from .services import status_label
 from .totals import sale_totals
 
@@ -13,10 +14,6 @@ CENT = Decimal("0.01")
 
 def amount(value):
     return None if value is None else str(Decimal(value).quantize(CENT))
-
-
-def moment(value):
-    return value.isoformat() if value is not None else None
 
 
 def user_label(user):

@@ -12,7 +12,8 @@ from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..core.api import READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors,
+                        moment)
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.ids import MAX_ID, row_id
 from ..core.scoping import acting_user, store_scope
@@ -85,10 +86,6 @@ def _flatten(errors, prefix=""):
         else:
             flat[name] = value if isinstance(value, list) else [value]
     return flat
-
-
-def _iso(moment):
-    return moment.isoformat() if moment is not None else None
 
 
 def _store_ref(store):
@@ -223,9 +220,9 @@ def transfer_to_dict(transfer):
         "receipt_note": transfer.receipt_note,
         "cancel_reason": transfer.cancel_reason,
         "created_by": transfer.created_by.email if transfer.created_by else None,
-        "created_at": _iso(transfer.created_at),
-        "sent_at": _iso(transfer.sent_at),
-        "received_at": _iso(transfer.received_at),
+        "created_at": moment(transfer.created_at),
+        "sent_at": moment(transfer.sent_at),
+        "received_at": moment(transfer.received_at),
         "lines": [{
             "id": line.id,
             "product": _product_ref(line.product),
@@ -425,9 +422,9 @@ def count_to_dict(count):
         "note": count.note,
         "cancel_reason": count.cancel_reason,
         "created_by": count.created_by.email if count.created_by else None,
-        "created_at": _iso(count.created_at),
+        "created_at": moment(count.created_at),
         "validated_by": count.validated_by.email if count.validated_by else None,
-        "validated_at": _iso(count.validated_at),
+        "validated_at": moment(count.validated_at),
         "lines": [{
             "id": line.id,
             "product": _product_ref(line.product),
@@ -435,7 +432,7 @@ def count_to_dict(count):
             "counted_quantity": line.counted_quantity,
             "book_quantity": line.book_quantity,
             "difference": line.difference,
-            "counted_at": _iso(line.counted_at),
+            "counted_at": moment(line.counted_at),
             "counted_serials": line.counted_serials,
             "missing_serials": line.missing_serials,
             "unexpected_serials": line.unexpected_serials,

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
 
 from app.core.models import UtcDateTime
-from app.sales.serialize import moment
+from app.core.api import moment
 
 
 def test_sqlite_gives_moments_back_in_utc_and_the_api_writes_the_offset():
