@@ -21,6 +21,7 @@ class Store(db.Model):
     __table_args__ = (
         CheckConstraint("discount_threshold >= 0 AND discount_threshold <= 100", name="ck_store_discount_threshold"),
         CheckConstraint("pending_payment_limit_minutes > 0", name="ck_store_pending_limit"),
+        CheckConstraint("cash_variance_tolerance >= 0 AND cash_variance_repeat > 0", name="ck_store_cash_variance"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -37,6 +38,10 @@ class Store(db.Model):
     discount_threshold = Column(Numeric(5, 2), nullable=False, default=Decimal("10.00"))
     # A sale waiting for payment longer than this raises an alert.
     pending_payment_limit_minutes = Column(Integer, nullable=False, default=120)
+    # Alerts: a cashier whose cash variance exceeds the tolerance (either way) in at least
+    # `cash_variance_repeat` closed shifts of the last 30 days.
+    cash_variance_tolerance = Column(Numeric(14, 2), nullable=False, default=Decimal("1000"))
+    cash_variance_repeat = Column(Integer, nullable=False, default=3)
     is_active = Column(Boolean, nullable=False, default=True)
 
     users = db.relationship("User", secondary="store_user", viewonly=True)
