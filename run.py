@@ -3,20 +3,18 @@ import os
 import signal
 
 from app import create_app
-from app.extensions import huey
+from app.extensions import start_in_process_consumer
 
 app = create_app()
 
 
 def start_in_process_jobs():
-    """Without REDIS_URL the queue lives in memory: run its consumer in this process."""
-    if os.environ.get("REDIS_URL"):
-        return None
-    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
-    consumer.start()
-    # Huey's consumer takes SIGINT/SIGTERM for itself: give them back so Ctrl+C stops `make run`.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Without REDIS_URL the queue lives in memory: run its consumer (and the periodic jobs) here."""
+    consumer = start_in_process_consumer()
+    if consumer is not None:
+        # Huey's consumer takes SIGINT/SIGTERM for itself: give them back so Ctrl+C stops `make run`.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return consumer
 
 

@@ -12,7 +12,7 @@ from . import models  # noqa: F401  every model, before FAB and Alembic read the
 from flask_appbuilder import AppBuilder
 
 from .core.ids import RowIdConverter
-from .extensions import csrf, db, huey, migrate
+from .extensions import bind_jobs, csrf, db, huey, migrate
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -64,9 +64,12 @@ def create_app(config_class=None):
         headers.register(app)
         health.register(app)
 
+    from .alerts import cli as alerts_cli, tasks as alerts_tasks  # noqa: F401  registers the periodic jobs
     from .cli import register_cli
 
     register_cli(app)
+    alerts_cli.register(app)
+    bind_jobs(app)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
     return app
 

@@ -30,6 +30,34 @@ def _make_huey():
 
 
 huey = _make_huey()
+_job_app = None  # the app whose context the jobs run in (set by create_app)
+
+
+def bind_jobs(app):
+    global _job_app
+    _job_app = app
+
+
+def job_context():
+    """An app context for a Huey task: the current one (immediate mode, CLI), else the bound app's."""
+    from flask import has_app_context
+
+    if has_app_context():
+        return current_app._get_current_object().app_context()
+    if _job_app is None:
+        raise RuntimeError("create_app() was not called in this process: no app to run jobs in")
+    return _job_app.app_context()
+
+
+def start_in_process_consumer():
+    """Embedded default (no REDIS_URL): the queue lives in memory, so its consumer, scheduler of the
+    periodic jobs included, runs in threads of this process. With REDIS_URL the `huey_consumer`
+    runs them (never each web worker). Returns the started consumer, or None."""
+    if os.environ.get("REDIS_URL"):
+        return None
+    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer
 
 
 def security_manager():

@@ -243,6 +243,10 @@ def stores_at_local_hour(hour, now=None):
     return [store_id for store_id, zone in stores if now.astimezone(store_zone(zone)).hour == hour]
 
 
+def all_store_ids():
+    return list(db.session.execute(select(Store.id).where(Store.is_active).order_by(Store.id)).scalars())
+
+
 def run_job(name, now=None, store_ids=None, scheduled=False):
     """Run a job now and commit. `scheduled`: a daily job runs only for the stores whose local
     hour is the job's hour (the hourly tick of the scheduler); otherwise for `store_ids` or all."""
