@@ -35,14 +35,16 @@ SELLER_FACTOR, SELLER_MIN_GAP = 2, 5
 
 @dataclass(frozen=True)
 class Check:
-    """One kind of alert and the query that lists its causes.
+    """The query that lists the causes of one or more kinds of alert (`types`).
 
-    `causes` is a SELECT of store_id, cause_key, severity, message, object_type, object_id;
-    it may use the parameters :now and :since (now - window) and `{cutoff_minutes}`, which
-    becomes the dialect's "now minus that many minutes" for a column of minutes.
+    `causes` is a SELECT of type, store_id, cause_key, severity, message, object_type,
+    object_id; it may use the parameters :now and :since (now - window) and
+    `{cutoff_minutes}`, which becomes the dialect's "now minus that many minutes" for the
+    store's pending limit. A check that covers several types reads its data once.
     """
 
-    type: str
+    name: str
+    types: tuple
     causes: str
     window: timedelta = timedelta(0)
 
@@ -50,7 +52,7 @@ class Check:
 # --- the cause queries (portable SQL: PostgreSQL and SQLite) ---
 
 LOW_STOCK_CAUSES = """
-SELECT ps.store_id AS store_id, 'product:' || ps.product_id AS cause_key,
+SELECT 'LOW_STOCK' AS type, ps.store_id AS store_id, 'product:' || ps.product_id AS cause_key,
        CASE WHEN ps.quantity - ps.reserved <= 0 THEN 'CRITICAL' ELSE 'WARNING' END AS severity,
        CASE WHEN ps.quantity - ps.reserved <= 0
             THEN 'Rupture de stock : ' || p.name || ' (' || p.sku || ')'
@@ -64,7 +66,7 @@ WHERE p.is_active AND st.is_active AND ps.quantity - ps.reserved <= p.reorder_le
 """
 
 PENDING_PAYMENT_CAUSES = """
-SELECT s.store_id AS store_id, 'sale:' || s.id AS cause_key, 'WARNING' AS severity,
+SELECT 'PENDING_PAYMENT' AS type, s.store_id AS store_id, 'sale:' || s.id AS cause_key, 'WARNING' AS severity,
        'Vente ' || s.number || ' en attente de paiement depuis plus de '
            || st.pending_payment_limit_minutes || ' min' AS message,
        'Sale' AS object_type, s.id AS object_id
@@ -74,45 +76,47 @@ WHERE s.status = 'PENDING_PAYMENT' AND st.is_active
   AND s.submitted_at < {cutoff_minutes}
 """
 
-# Each sale of the window: its lines at list price and what was asked for them.
-_SALE_DISCOUNTS = """
-SELECT s.id AS sale_id, s.store_id AS store_id, s.seller_id AS seller_id, s.number AS number,
-       SUM(i.quantity * p.sale_price) AS list_total,
-       MAX(s.subtotal) - MAX(s.discount) AS net_total
-FROM sale s
-JOIN sale_item i ON i.sale_id = s.id
-JOIN product p ON p.id = i.product_id
-WHERE s.status NOT IN ('DRAFT', 'CANCELLED') AND s.submitted_at >= :since AND s.submitted_at <= :now
-GROUP BY s.id, s.store_id, s.seller_id, s.number
-"""
-
-ABNORMAL_DISCOUNT_CAUSES = f"""
-SELECT d.store_id AS store_id, 'sale:' || d.sale_id AS cause_key, 'WARNING' AS severity,
-       'Vente ' || d.number || ' : remise de ' || ROUND(d.rate, 1) || ' % (seuil du magasin '
-           || ROUND(st.discount_threshold, 1) || ' %)' AS message,
+# Discounts of the window, read once: each sale over the store's threshold (its lines at list
+# price against what was asked), and each seller far above the store's average rate.
+DISCOUNT_CAUSES = f"""
+WITH per_sale AS (
+    SELECT s.id AS sale_id, s.store_id AS store_id, s.seller_id AS seller_id, s.number AS number,
+           SUM(i.quantity * p.sale_price) AS list_total, MAX(s.subtotal) - MAX(s.discount) AS net_total
+    FROM sale s
+    JOIN sale_item i ON i.sale_id = s.id
+    JOIN product p ON p.id = i.product_id
+    WHERE s.status NOT IN ('DRAFT', 'CANCELLED') AND s.submitted_at >= :since AND s.submitted_at <= :now
+    GROUP BY s.id, s.store_id, s.seller_id, s.number),
+per_seller AS (
+    SELECT store_id, seller_id, SUM(list_total) AS list_total, SUM(net_total) AS net_total
+    FROM per_sale GROUP BY store_id, seller_id HAVING SUM(list_total) > 0),
+per_store AS (
+    SELECT store_id, 100.0 * (SUM(list_total) - SUM(net_total)) / SUM(list_total) AS rate
+    FROM per_seller GROUP BY store_id)
+SELECT 'ABNORMAL_DISCOUNT' AS type, d.store_id AS store_id, 'sale:' || d.sale_id AS cause_key,
+       'WARNING' AS severity,
+       'Vente ' || d.number || ' : remise de ' || ROUND(100.0 * (d.list_total - d.net_total) / d.list_total, 1)
+           || ' % (seuil du magasin ' || ROUND(st.discount_threshold, 1) || ' %)' AS message,
        'Sale' AS object_type, d.sale_id AS object_id
-FROM (SELECT x.*, 100.0 * (x.list_total - x.net_total) / x.list_total AS rate
-      FROM ({_SALE_DISCOUNTS}) x WHERE x.list_total > 0) d
+FROM per_sale d
 JOIN store st ON st.id = d.store_id
-WHERE st.is_active AND d.rate > st.discount_threshold
-"""
-
-SELLER_DISCOUNT_CAUSES = f"""
-SELECT d.store_id AS store_id, 'user:' || d.seller_id AS cause_key, 'WARNING' AS severity,
-       'Vendeur ' || u.first_name || ' ' || u.last_name || ' : remise moyenne de ' || ROUND(d.rate, 1)
-           || ' % sur 7 jours (magasin : ' || ROUND(m.rate, 1) || ' %)' AS message,
-       'User' AS object_type, d.seller_id AS object_id
-FROM (SELECT x.store_id, x.seller_id, 100.0 * (SUM(x.list_total) - SUM(x.net_total)) / SUM(x.list_total) AS rate
-      FROM ({_SALE_DISCOUNTS}) x GROUP BY x.store_id, x.seller_id HAVING SUM(x.list_total) > 0) d
-JOIN (SELECT x.store_id, 100.0 * (SUM(x.list_total) - SUM(x.net_total)) / SUM(x.list_total) AS rate
-      FROM ({_SALE_DISCOUNTS}) x GROUP BY x.store_id HAVING SUM(x.list_total) > 0) m ON m.store_id = d.store_id
-JOIN store st ON st.id = d.store_id
-JOIN ab_user u ON u.id = d.seller_id
-WHERE st.is_active AND d.rate >= {SELLER_FACTOR} * m.rate AND d.rate - m.rate >= {SELLER_MIN_GAP}
+WHERE st.is_active AND d.list_total > 0
+  AND 100.0 * (d.list_total - d.net_total) / d.list_total > st.discount_threshold
+UNION ALL
+SELECT 'SELLER_DISCOUNT', x.store_id, 'user:' || x.seller_id, 'WARNING',
+       'Vendeur ' || u.first_name || ' ' || u.last_name || ' : remise moyenne de ' || ROUND(x.rate, 1)
+           || ' % sur 7 jours (magasin : ' || ROUND(x.store_rate, 1) || ' %)',
+       'User', x.seller_id
+FROM (SELECT d.store_id, d.seller_id, 100.0 * (d.list_total - d.net_total) / d.list_total AS rate,
+             m.rate AS store_rate
+      FROM per_seller d JOIN per_store m ON m.store_id = d.store_id) x
+JOIN store st ON st.id = x.store_id
+JOIN ab_user u ON u.id = x.seller_id
+WHERE st.is_active AND x.rate >= {SELLER_FACTOR} * x.store_rate AND x.rate - x.store_rate >= {SELLER_MIN_GAP}
 """
 
 CASH_VARIANCE_CAUSES = """
-SELECT cs.store_id AS store_id, 'user:' || cs.cashier_id AS cause_key, 'WARNING' AS severity,
+SELECT 'CASH_VARIANCE' AS type, cs.store_id AS store_id, 'user:' || cs.cashier_id AS cause_key, 'WARNING' AS severity,
        'Caissier ' || u.first_name || ' ' || u.last_name || ' : ' || COUNT(*)
            || ' écarts de caisse de plus de ' || CAST(st.cash_variance_tolerance AS INTEGER)
            || ' en 30 jours' AS message,
@@ -127,13 +131,12 @@ GROUP BY cs.store_id, cs.cashier_id, u.first_name, u.last_name, st.cash_variance
 HAVING COUNT(*) >= st.cash_variance_repeat
 """
 
-CHECKS = {
-    LOW_STOCK: Check(LOW_STOCK, LOW_STOCK_CAUSES),
-    PENDING_PAYMENT: Check(PENDING_PAYMENT, PENDING_PAYMENT_CAUSES),
-    ABNORMAL_DISCOUNT: Check(ABNORMAL_DISCOUNT, ABNORMAL_DISCOUNT_CAUSES, DISCOUNT_WINDOW),
-    SELLER_DISCOUNT: Check(SELLER_DISCOUNT, SELLER_DISCOUNT_CAUSES, DISCOUNT_WINDOW),
-    CASH_VARIANCE: Check(CASH_VARIANCE, CASH_VARIANCE_CAUSES, VARIANCE_WINDOW),
-}
+CHECKS = {check.name: check for check in (
+    Check("low_stock", (LOW_STOCK,), LOW_STOCK_CAUSES),
+    Check("pending_payments", (PENDING_PAYMENT,), PENDING_PAYMENT_CAUSES),
+    Check("discounts", (ABNORMAL_DISCOUNT, SELLER_DISCOUNT), DISCOUNT_CAUSES, DISCOUNT_WINDOW),
+    Check("cash_variance", (CASH_VARIANCE,), CASH_VARIANCE_CAUSES, VARIANCE_WINDOW),
+)}
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,10 @@ class Job:
 
 
 JOBS = {job.name: job for job in (
-    Job("check_low_stock", (LOW_STOCK,)),
-    Job("check_pending_payments", (PENDING_PAYMENT,)),
-    Job("check_abnormal_discounts", (ABNORMAL_DISCOUNT, SELLER_DISCOUNT), local_hour=22),
-    Job("check_cash_variance", (CASH_VARIANCE,), local_hour=23),
+    Job("check_low_stock", ("low_stock",)),
+    Job("check_pending_payments", ("pending_payments",)),
+    Job("check_abnormal_discounts", ("discounts",), local_hour=22),
+    Job("check_cash_variance", ("cash_variance",), local_hour=23),
 )}
 
 
@@ -172,6 +175,8 @@ def _cutoff_minutes(dialect):
 
 def _statement(sql, store_ids):
     statement = text(sql).bindparams(bindparam("now", type_=UtcDateTime()))
+    if ":types" in sql:
+        statement = statement.bindparams(bindparam("types", expanding=True))
     if ":since" in sql:
         statement = statement.bindparams(bindparam("since", type_=UtcDateTime()))
     if store_ids is not None:
@@ -193,16 +198,16 @@ def run_check(check, now=None, store_ids=None):
     if store_ids is not None:
         causes = f"SELECT * FROM ({causes}) c0 WHERE c0.store_id IN :stores"
     in_stores = " AND a.store_id IN :stores" if store_ids is not None else ""
-    params = {"now": now, "since": now - check.window, "type": check.type}
+    params = {"now": now, "since": now - check.window, "types": list(check.types)}
     if store_ids is not None:
         params["stores"] = list(store_ids)
     # Causes that already have an open alert are skipped by an anti-join (cheap, set-based); a
     # run at the same moment that raised one too is caught by ON CONFLICT on the unique index.
     insert = f"""
         INSERT INTO alert (type, severity, store_id, message, object_type, object_id, cause_key, status, created_at)
-        SELECT CAST(:type AS VARCHAR(24)), c.severity, c.store_id, c.message, c.object_type, c.object_id, c.cause_key, 'NEW', :now
+        SELECT c.type, c.severity, c.store_id, c.message, c.object_type, c.object_id, c.cause_key, 'NEW', :now
         FROM {{causes}} c
-        WHERE NOT EXISTS (SELECT 1 FROM alert o WHERE o.type = CAST(:type AS VARCHAR(24)) AND o.store_id = c.store_id
+        WHERE NOT EXISTS (SELECT 1 FROM alert o WHERE o.type = c.type AND o.store_id = c.store_id
                           AND o.cause_key = c.cause_key AND o.status IN {OPEN_SQL})
         ON CONFLICT (type, store_id, cause_key) WHERE status IN {OPEN_SQL} DO NOTHING
         RETURNING id, store_id, message"""
@@ -215,12 +220,13 @@ def run_check(check, now=None, store_ids=None):
             WITH causes AS MATERIALIZED ({causes}),
             raised AS ({insert.format(causes="causes")}),
             gone AS MATERIALIZED (
-                SELECT a.store_id, a.cause_key FROM alert a WHERE a.type = :type AND a.status IN {OPEN_SQL}{in_stores}
-                EXCEPT SELECT c.store_id, c.cause_key FROM causes c),
+                SELECT a.type, a.store_id, a.cause_key FROM alert a
+                WHERE a.type IN :types AND a.status IN {OPEN_SQL}{in_stores}
+                EXCEPT SELECT c.type, c.store_id, c.cause_key FROM causes c),
             resolved AS (
                 UPDATE alert a SET status = 'RESOLVED', resolved_at = :now
-                WHERE a.type = :type AND a.status IN {OPEN_SQL}
-                  AND (a.store_id, a.cause_key) IN (SELECT g.store_id, g.cause_key FROM gone g)
+                WHERE a.type IN :types AND a.status IN {OPEN_SQL}
+                  AND (a.type, a.store_id, a.cause_key) IN (SELECT g.type, g.store_id, g.cause_key FROM gone g)
                 RETURNING a.id, a.store_id, a.message)
             SELECT 'raised' AS kind, id, store_id, message FROM raised
             UNION ALL SELECT 'resolved', id, store_id, message FROM resolved"""
@@ -232,8 +238,9 @@ def run_check(check, now=None, store_ids=None):
             _statement(insert.format(causes=f"({causes})"), store_ids), params)]
         resolve = f"""
             UPDATE alert AS a SET status = 'RESOLVED', resolved_at = :now
-            WHERE a.type = :type AND a.status IN {OPEN_SQL}{in_stores}
-              AND (a.store_id || ':' || a.cause_key) NOT IN (SELECT c.store_id || ':' || c.cause_key FROM ({causes}) c)
+            WHERE a.type IN :types AND a.status IN {OPEN_SQL}{in_stores}
+              AND (a.type || ':' || a.store_id || ':' || a.cause_key) NOT IN (
+                  SELECT c.type || ':' || c.store_id || ':' || c.cause_key FROM ({causes}) c)
             RETURNING id, store_id, message"""
         resolved = [tuple(r) for r in db.session.execute(_statement(resolve, store_ids), params)]
     return sorted(raised), sorted(resolved)
@@ -268,8 +275,8 @@ def run_job(name, now=None, store_ids=None, scheduled=False):
             return JobResult(name)
     result = JobResult(name)
     try:
-        for check_type in job.checks:
-            raised, resolved = run_check(CHECKS[check_type], now, store_ids)
+        for check_name in job.checks:
+            raised, resolved = run_check(CHECKS[check_name], now, store_ids)
             result.raised += raised
             result.resolved += resolved
         db.session.commit()
