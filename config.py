@@ -84,6 +84,13 @@ class Config:
     }
     DEFAULT_CURRENCY = "XAF"
     DEFAULT_TIMEZONE = "Africa/Douala"
+    # Alert digest by e-mail after each job run that raised alerts (off while MAIL_SERVER is unset)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "alertes@boutique.local")
 
     # JWT (flask-jwt-extended, through Flask-AppBuilder's manager)
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", DEFAULT_JWT_SECRET_KEY)
@@ -113,6 +120,7 @@ class DevConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    MAIL_SERVER = None  # tests that mail set it themselves
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

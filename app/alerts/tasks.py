@@ -11,7 +11,7 @@ import logging
 from huey import crontab
 
 from ..extensions import huey, job_context
-from . import services
+from . import digest, services
 
 log = logging.getLogger(__name__)
 RETRIES = dict(retries=2, retry_delay=120)
@@ -25,6 +25,7 @@ def run_scheduled(name):
         except Exception:
             log.exception("Alert job %s failed (Huey retries it)", name)
             raise
+        digest.send_digest(result)
     return {"raised": len(result.raised), "resolved": len(result.resolved)}
 
 
