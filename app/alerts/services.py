@@ -1,11 +1,12 @@
 """The alert checks (SPEC §9) and what people do with an alert (acknowledge, resolve).
 
 A check is one SELECT that lists the causes present now, over all stores at once:
-(store_id, cause_key, severity, message, object_type, object_id). `run_check` turns it
-into alerts with set-based SQL: the causes without an open alert get one (INSERT ... SELECT
-... ON CONFLICT DO NOTHING on the partial unique index of open alerts, so two runs at once
-cannot duplicate), and the open alerts whose cause is no longer listed are RESOLVED (one
-UPDATE). A job is one or more checks; a new job is one cause query plus one task.
+(type, store_id, cause_key, severity, message, object_type, object_id). `run_check` turns
+it into alerts with set-based SQL: the causes without an open alert get one (INSERT ...
+SELECT ... ON CONFLICT DO NOTHING on the partial unique index of open alerts, so two runs at
+once cannot duplicate), and the open alerts whose cause is no longer listed are RESOLVED (one
+UPDATE; on PostgreSQL both in one statement). A new job (e.g. check_overdue_credits, 08:00) is
+a Check (its cause query), a Job in JOBS (its checks and local hour) and one task in tasks.py.
 """
 import logging
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from ..core import audit
 from ..core.errors import InvalidTransition, NotFound
@@ -307,8 +308,6 @@ def visible_alerts(user):
 
 
 def open_count(user):
-    from sqlalchemy import func
-
     query = visible_alerts(user).where(Alert.status == NEW).with_only_columns(func.count(Alert.id))
     return db.session.execute(query).scalar_one()
 

@@ -4,7 +4,7 @@ Huey reads its crontabs in UTC; the stores' local hours are applied by the jobs:
 ticks every hour and checks the stores whose local hour is its own (22:00 in Douala is
 21:00 UTC), so each store is checked at its own 22:00 whatever the server's zone. A job that
 fails is logged with its traceback and retried by Huey; the other jobs are separate tasks.
-A new job: a Job in services.JOBS (its cause query) and one task here.
+A new job: a Check and a Job in services (its cause query, its local hour) and one task here.
 """
 import logging
 
