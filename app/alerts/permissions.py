@@ -6,6 +6,5 @@ of theirs (the type filter is in services.visible_alerts).
 _ALERTS = [
     (r"^Alert$", r"^can_(read|acknowledge|resolve)$"),
     (r"^AlertView$", r"^can_(list|count|acknowledge)$"),
-    (r"^alerts$", r"^menu_access$"),
 ]
 ROLE_PERMISSIONS = {"MANAGER": _ALERTS, "SALES": [], "CASHIER": [], "STOCKER": _ALERTS}
