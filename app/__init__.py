@@ -44,6 +44,11 @@ def create_app(config_class=None):
         from .sales import api as sales_api, views as sales_views
         from .cashier import api as cashier_api, views as cashier_views
         from .pos import api as pos_api, views as pos_views
+        from .credits import api as credits_api, views as credits_views, services as credits_services
+        from .cashier import repayments_api
+        from .sales import services as sales_services
+
+        sales_services.credit_back = credits_services.credit_back  # refunds give credit back first
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -55,6 +60,7 @@ def create_app(config_class=None):
             (sales_views, sales_api),
             (cashier_views, cashier_api),
             (pos_views, pos_api),
+            (credits_views, credits_api, repayments_api),
         )
         for modules in domains:
             for module in modules:

@@ -37,6 +37,8 @@ class Store(db.Model):
     discount_threshold = Column(Numeric(5, 2), nullable=False, default=Decimal("10.00"))
     # A sale waiting for payment longer than this raises an alert.
     pending_payment_limit_minutes = Column(Integer, nullable=False, default=120)
+    # A sale paid on credit is due this many days later (one installment) unless split monthly.
+    credit_term_days = Column(Integer, nullable=False, default=30, server_default="30")
     is_active = Column(Boolean, nullable=False, default=True)
 
     users = db.relationship("User", secondary="store_user", viewonly=True)
