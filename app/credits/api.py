@@ -66,10 +66,11 @@ class CreditAccountApi(BoutiqueModelRestApi):
 
     @answers_domain_errors
     def put_headless(self, pk):
-        if self.datamodel.get(pk, self._base_filters) is None:
+        found = self.datamodel.get(pk, self._base_filters)
+        if found is None:
             return self.response_404()
         body = json_body({"credit_limit", "is_active", "note"})
-        account = services.update_account(acting_user(), pk, credit_limit=body.get("credit_limit", MISSING),
+        account = services.update_account(acting_user(), found.id, credit_limit=body.get("credit_limit", MISSING),
                                           is_active=body.get("is_active", MISSING), note=body.get("note", MISSING))
         return self.response(200, id=account.id, result=account_to_dict(account))
 

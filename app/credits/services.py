@@ -325,6 +325,7 @@ def record_opening_balance(user, account, amount, due_date, note=None):
     with one installment due on `due_date`. Commits."""
     account = db.session.execute(select(CustomerAccount).where(CustomerAccount.id == account.id)
                                  .with_for_update().execution_options(populate_existing=True)).scalar_one()
+    amount = Decimal(amount)
     if amount > account.credit_limit - account.balance:
         raise CreditLimitExceeded()
     entry = _append(account, DEBIT, OPENING, amount, user.id if user else None, note=note)
