@@ -64,6 +64,12 @@ class CustomerAccount(db.Model):
     def available(self):
         return max(self.credit_limit - self.balance, Decimal("0"))
 
+    def overdue(self):
+        """What is overdue today in the store's zone (the list screen's column)."""
+        from .services import overdue_amount
+
+        return overdue_amount(self)
+
     def __repr__(self):
         return f"Compte {self.customer}" if self.customer else f"Compte #{self.id}"
 

@@ -1,0 +1,57 @@
+"""Back-office screens of customer credit: list, account page, opening, limit, statement."""
+import re
+
+import pytest
+
+from app.credits import services as credits
+from app.extensions import db
+from tests.factories import make_customer, store_by_code, user_by_email
+
+
+def login(client, email, password):
+    assert client.post("/login/", data={"username": email, "password": password}).status_code == 302
+
+
+def csrf(client, url):
+    """The form's token (the tests' config does not check it, the page must still carry one)."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]*)"', client.get(url).get_data(as_text=True))
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def customer_id(app):
+    with app.app_context():
+        customer = make_customer(store_by_code("DLA1"), name="Awa Ngono", phone="+237677001122")
+        return customer.id
+
+
+def test_a_manager_opens_an_account_and_changes_its_limit(client, customer_id):
+    login(client, "manager@boutique.cm", "manager123!")
+    assert client.get("/credit/list/").status_code == 200
+    token = csrf(client, "/credit/ouvrir")
+    answer = client.post("/credit/ouvrir", data={"customer": customer_id, "credit_limit": "250000",
+                                                 "csrf_token": token})
+    assert answer.status_code == 302
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Awa Ngono" in page and "250" in page and "Échéancier" in page
+    pk = int(answer.headers["Location"].rstrip("/").split("/")[-1])
+    answer = client.post(f"/credit/{pk}/modifier", data={"credit_limit": "300000", "is_active": "true",
+                                                         "csrf_token": token}, follow_redirects=True)
+    assert "Compte mis à jour" in answer.get_data(as_text=True)
+    pdf = client.get(f"/credit/{pk}/releve.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_a_seller_cannot_open_an_account_nor_change_a_limit(app, client, customer_id):
+    with app.app_context():
+        account = credits.open_account(user_by_email("manager@boutique.cm"), customer_id, "100000")
+        pk = account.id
+        db.session.remove()
+    login(client, "vendeur1@boutique.cm", "vendeur123!")
+    token = csrf(client, "/")
+    assert client.get("/credit/ouvrir").status_code in (302, 403)
+    client.post(f"/credit/{pk}/modifier", data={"credit_limit": "900000", "csrf_token": token})
+    with app.app_context():
+        from app.credits.models import CustomerAccount
+
+        assert db.session.get(CustomerAccount, pk).credit_limit == 100000
