@@ -46,6 +46,7 @@ def create_app(config_class=None):
         from .pos import api as pos_api, views as pos_views
         from .credits import api as credits_api, views as credits_views, services as credits_services
         from .cashier import repayments_api
+        from .pos import credit as pos_credit
         from .sales import services as sales_services
 
         sales_services.credit_back = credits_services.credit_back  # refunds give credit back first
@@ -60,7 +61,7 @@ def create_app(config_class=None):
             (sales_views, sales_api),
             (cashier_views, cashier_api),
             (pos_views, pos_api),
-            (credits_views, credits_api, repayments_api),
+            (credits_views, credits_api, repayments_api, pos_credit),
         )
         for modules in domains:
             for module in modules:
