@@ -320,9 +320,9 @@ def _settle(account, amount, sale_id=None):
     return left
 
 
-def record_opening_balance(user, account, amount, due_date, note=None):
+def record_opening_balance(user, account, amount, due_date, note=None, audited=True):
     """A balance carried over from before the app (the demo data, a shop's old notebook): a DEBIT
-    with one installment due on `due_date`. Commits."""
+    with one installment due on `due_date`. Commits. (The demo seed writes no audit row.)"""
     account = db.session.execute(select(CustomerAccount).where(CustomerAccount.id == account.id)
                                  .with_for_update().execution_options(populate_existing=True)).scalar_one()
     amount = Decimal(amount)
@@ -330,8 +330,9 @@ def record_opening_balance(user, account, amount, due_date, note=None):
         raise CreditLimitExceeded()
     entry = _append(account, DEBIT, OPENING, amount, user.id if user else None, note=note)
     _schedule(account, entry, amount, None, first_due=due_date)
-    audit.record("credit.opening", account, user_id=user.id if user else None,
-                 after={"amount": money_text(amount), "due_date": due_date.isoformat()})
+    if audited:
+        audit.record("credit.opening", account, user_id=user.id if user else None,
+                     after={"amount": money_text(amount), "due_date": due_date.isoformat()})
     db.session.commit()
     return entry
 

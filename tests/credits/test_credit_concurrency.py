@@ -35,7 +35,8 @@ def test_eight_tills_charging_forty_percent_of_the_limit_each(postgres):
         account = db.session.get(CustomerAccount, account_id)
         assert account.balance <= account.credit_limit
         # every balance_after along the ledger stayed within the limit
-        assert db.session.execute(select(func.max(CreditLedgerEntry.balance_after))).scalar_one() <= 100000
+        assert db.session.execute(select(func.max(CreditLedgerEntry.balance_after))
+                                  .where(CreditLedgerEntry.account_id == account_id)).scalar_one() <= 100000
 
 
 def test_the_same_repayment_key_ten_times_at_once_gives_one_credit_entry(postgres):

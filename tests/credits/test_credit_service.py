@@ -67,9 +67,9 @@ def test_credit_payment_creates_the_debit_and_one_installment_after_the_store_te
         sale_id = credit_sale(setup["customer"], _product(setup))
         result = till.take_payment(cashier(), sale_id, "CREDIT", "40000")
         assert result.payment.sale_status_after == "PAID"
-        entry = db.session.execute(select(CreditLedgerEntry)).scalar_one()
+        entry = db.session.execute(select(CreditLedgerEntry).where(CreditLedgerEntry.account_id == setup["account"])).scalar_one()
         assert (entry.kind, entry.amount, entry.balance_after, entry.sale_id) == (DEBIT, 40000, 40000, sale_id)
-        [installment] = db.session.execute(select(Installment)).scalars().all()
+        [installment] = db.session.execute(select(Installment).where(Installment.account_id == setup["account"])).scalars().all()
         today = credits.local_today(store_by_code("DLA1"))
         assert installment.due_date == today + timedelta(days=30) and installment.amount == 40000
         assert balance_and_ledger(setup["account"]) == (40000, 40000)
@@ -79,7 +79,7 @@ def test_credit_payment_in_three_monthly_installments(app, setup):
     with app.app_context():
         sale_id = credit_sale(setup["customer"], _product(setup), quantity=1)
         till.take_payment(cashier(), sale_id, "CREDIT", "40000", installments=3)
-        rows = db.session.execute(select(Installment).order_by(Installment.number)).scalars().all()
+        rows = db.session.execute(select(Installment).where(Installment.account_id == setup["account"]).order_by(Installment.number)).scalars().all()
         today = credits.local_today(store_by_code("DLA1"))
         assert [r.due_date for r in rows] == [credits.add_months(today, n) for n in (1, 2, 3)]
         assert [r.amount for r in rows] == [13333, 13333, 13334]
@@ -134,10 +134,10 @@ def test_repayment_settles_the_oldest_installment_first_and_leaves_partial_ones(
         till.take_payment(cashier(), newer, "CREDIT", "40000")  # 40000 in 45 days
         result = take_repayment(cashier(), setup["account"], "30000", "CASH")
         assert result.repayment.balance_after == 50000
-        rows = db.session.execute(select(Installment).order_by(Installment.due_date, Installment.id)).scalars().all()
+        rows = db.session.execute(select(Installment).where(Installment.account_id == setup["account"]).order_by(Installment.due_date, Installment.id)).scalars().all()
         assert [(r.sale_id, r.amount, r.paid) for r in rows] == [
             (older, 20000, 20000), (newer, 40000, 10000), (older, 20000, 0)]
-        entry = db.session.execute(select(CreditLedgerEntry).where(CreditLedgerEntry.kind == CREDIT)).scalar_one()
+        entry = db.session.execute(select(CreditLedgerEntry).where(CreditLedgerEntry.kind == CREDIT, CreditLedgerEntry.account_id == setup["account"])).scalar_one()
         assert entry.amount == 30000 and entry.balance_after == 50000
         assert balance_and_ledger(setup["account"]) == (50000, 50000)
 
@@ -168,7 +168,7 @@ def test_an_installment_is_overdue_the_next_day_in_douala_not_before(app, setup)
         store = store_by_code("DLA1")
         sale_id = credit_sale(setup["customer"], _product(setup))
         till.take_payment(cashier(), sale_id, "CREDIT", "40000")
-        installment = db.session.execute(select(Installment)).scalar_one()
+        installment = db.session.execute(select(Installment).where(Installment.account_id == setup["account"])).scalar_one()
         due = installment.due_date
         account = db.session.get(CustomerAccount, setup["account"])
         # Douala is UTC+1: 23:30 on the due date there is 22:30 UTC; 00:30 the next day is 23:30 UTC
@@ -208,7 +208,7 @@ def test_refund_of_a_credit_sale_restores_the_account(app, setup):
         _, refund = sales.refund_sale(_manager(), sale_id, items, method="CASH")
         assert (refund.method, refund.amount, refund.shift_id) == ("CREDIT", 80000, None)
         assert balance_and_ledger(setup["account"]) == (0, 0)
-        assert all(i.paid == i.amount for i in db.session.execute(select(Installment)).scalars())
+        assert all(i.paid == i.amount for i in db.session.execute(select(Installment).where(Installment.account_id == setup["account"])).scalars())
 
 
 def test_half_cash_half_credit_refunds_credit_first(app, setup):
