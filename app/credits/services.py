@@ -37,6 +37,7 @@ from .models import (
     DEBIT,
     OPENING,
     OVERDUE,
+    REVERSAL,
     PAID,
     REFUND,
     REPAYMENT,
@@ -335,6 +336,58 @@ def record_opening_balance(user, account, amount, due_date, note=None, audited=T
                      after={"amount": money_text(amount), "due_date": due_date.isoformat()})
     db.session.commit()
     return entry
+
+
+def reverse_entry(user, entry_id, note):
+    """A manager corrects a ledger entry by a reversing one (the ledger is append-only): a DEBIT is
+    cancelled by a CREDIT that settles its own installments first; a CREDIT by a DEBIT that un-pays
+    the most recently due paid installments. Refused when the balance would pass the limit. Commits."""
+    errors = FieldErrors()
+    note = read_text(note, "note", errors, required=True, max_length=1000)
+    errors.raise_if_any()
+    entry = db.session.get(CreditLedgerEntry, entry_id)
+    if entry is None or not can_access_store(user, entry.store_id):
+        raise NotFound(_l("Écriture introuvable."))
+    _require_manager(user, entry.store_id)
+    account = get_account(user, entry.account_id, lock=True)
+    if entry.source == REVERSAL:
+        raise Conflict(_l("Une correction ne se corrige pas : passez une nouvelle écriture."))
+    if db.session.execute(select(CreditLedgerEntry.id).where(CreditLedgerEntry.reverses_id == entry.id)
+                          ).scalar_one_or_none() is not None:
+        raise Conflict(_l("Cette écriture est déjà corrigée."))
+    if entry.kind == DEBIT:
+        if entry.amount > account.balance:
+            raise Conflict(_l("Le solde dû est inférieur à cette écriture : corrigez d'abord les suivantes."))
+        reversal = _append(account, CREDIT, REVERSAL, entry.amount, user.id, reverses_id=entry.id,
+                           sale_id=entry.sale_id, note=note)
+        own = [i for i in installments_of(account, unpaid_only=True) if i.entry_id == entry.id]
+        left = entry.amount
+        for installment in own:  # its own installments first, then the oldest
+            take = min(installment.left, left)
+            installment.paid += take
+            left -= take
+        if left > 0:
+            _settle(account, left)
+    else:
+        if entry.amount > account.credit_limit - account.balance:
+            raise CreditLimitExceeded(_l("Plafond de crédit dépassé : crédit disponible %(available)s.",
+                                         available=_format(account.available, account.store)))
+        reversal = _append(account, DEBIT, REVERSAL, entry.amount, user.id, reverses_id=entry.id,
+                           sale_id=entry.sale_id, note=note)
+        left = entry.amount
+        paid = [i for i in reversed(installments_of(account)) if i.paid > 0]
+        for installment in paid:  # un-pay the latest due first: the oldest stay settled
+            give = min(installment.paid, left)
+            installment.paid -= give
+            left -= give
+            if left <= 0:
+                break
+    db.session.flush()
+    audit.record("credit.reverse", account, user_id=user.id,
+                 after={"entry": entry.id, "reversal": reversal.id, "amount": money_text(entry.amount),
+                        "balance": money_text(account.balance), "note": note})
+    db.session.commit()
+    return reversal
 
 
 # --- repayments ----------------------------------------------------------------------------------

@@ -261,3 +261,32 @@ def test_a_cashier_of_dla1_does_not_find_a_yde1_account(app):
             credits.get_account(cashier(), account_id)
         with pytest.raises(NotFound):
             take_repayment(cashier(), account_id, "1000", "CASH")
+
+
+def test_a_correction_is_a_reversing_entry_never_an_edit(app, setup):
+    with app.app_context():
+        sale_id = credit_sale(setup["customer"], _product(setup))
+        till.take_payment(cashier(), sale_id, "CREDIT", "40000")
+        take_repayment(cashier(), setup["account"], "10000", "CASH")
+        entries = db.session.execute(select(CreditLedgerEntry).where(
+            CreditLedgerEntry.account_id == setup["account"]).order_by(CreditLedgerEntry.id)).scalars().all()
+        debit, repayment = entries
+        with pytest.raises(Forbidden):
+            credits.reverse_entry(cashier(), repayment.id, "Saisie en double")
+        db.session.rollback()
+        reversal = credits.reverse_entry(_manager(), repayment.id, "Saisie en double")
+        assert (reversal.kind, reversal.amount, reversal.reverses_id, reversal.balance_after) == (
+            DEBIT, 10000, repayment.id, 40000)
+        with pytest.raises(Conflict):
+            credits.reverse_entry(_manager(), repayment.id, "Encore")
+        db.session.rollback()
+        [installment] = db.session.execute(select(Installment).where(
+            Installment.account_id == setup["account"])).scalars().all()
+        assert installment.paid == 0
+        assert balance_and_ledger(setup["account"]) == (40000, 40000)
+        # the rows themselves never change: PostgreSQL refuses it
+        if db.session.get_bind().dialect.name == "postgresql":
+            with pytest.raises(Exception, match="append-only"):
+                db.session.execute(db.text("UPDATE credit_ledger_entry SET amount = 1 WHERE id = :id"),
+                                   {"id": debit.id})
+            db.session.rollback()
