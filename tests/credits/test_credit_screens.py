@@ -55,3 +55,11 @@ def test_a_seller_cannot_open_an_account_nor_change_a_limit(app, client, custome
         from app.credits.models import CustomerAccount
 
         assert db.session.get(CustomerAccount, pk).credit_limit == 100000
+
+
+def test_the_list_shows_balance_available_and_overdue_of_the_demo_accounts(client):
+    login(client, "manager@boutique.cm", "manager123!")
+    page = client.get("/credit/list/").get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+    assert "Ets. Fotso &amp; Fils" in page and "Clarisse Mbida" in page
+    assert "120 000" in page and "380 000" in page  # owed and available; 120 000 is overdue too
+    assert page.count("120 000") >= 2
