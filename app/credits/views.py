@@ -16,7 +16,7 @@ from ..core.views import add_entry_point
 from ..customers.models import Customer
 from ..extensions import db
 from . import documents, services
-from .models import INSTALLMENT_LABELS, SOURCE_LABELS, CustomerAccount
+from .models import INSTALLMENT_LABELS, SOURCE_LABELS, CreditLedgerEntry, CustomerAccount
 
 
 def money(value):
@@ -35,7 +35,7 @@ class CreditAccountModelView(ModelView):
     route_base = "/credit"
     class_permission_name = "CreditAccount"
     method_permission_name = {"list": "read", "show": "read", "statement": "read", "open_account": "write",
-                              "change": "write"}
+                              "change": "write", "reverse": "write"}
     base_permissions = ["can_read", "can_write"]
     base_filters = store_scope()
     base_order = ("id", "desc")
@@ -57,7 +57,9 @@ class CreditAccountModelView(ModelView):
             abort(404)
         summary = services.account_summary(account)
         entries = list(reversed(account.entries))[:200]
+        reversed_ids = {e.reverses_id for e in account.entries if e.reverses_id}
         return self.render_template("credits/account.html", account=account, summary=summary, entries=entries,
+                                    reversed_ids=reversed_ids,
                                     source_labels=SOURCE_LABELS, installment_labels=INSTALLMENT_LABELS,
                                     can_manage=role_name(acting_user()) in services.MANAGER_ROLES,
                                     title=str(account))
@@ -110,6 +112,22 @@ class CreditAccountModelView(ModelView):
             flash(exc.message + "".join(f" {m}" for msgs in exc.errors.values() for m in msgs), "danger")
         else:
             flash(_("Compte mis à jour."), "success")
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/<int:pk>/ecriture/<int:entry_id>/corriger", methods=["POST"])
+    @has_access
+    def reverse(self, pk, entry_id):
+        """A correction: a reversing entry (the ledger is never edited)."""
+        entry = db.session.get(CreditLedgerEntry, entry_id)
+        if self.datamodel.get(pk, self._base_filters) is None or entry is None or entry.account_id != pk:
+            abort(404)
+        try:
+            services.reverse_entry(acting_user(), entry.id, request.form.get("note"))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message + "".join(f" {m}" for msgs in exc.errors.values() for m in msgs), "danger")
+        else:
+            flash(_("Écriture corrigée par une écriture inverse."), "success")
         return redirect(url_for(".show", pk=pk))
 
 

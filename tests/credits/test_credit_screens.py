@@ -63,3 +63,24 @@ def test_the_list_shows_balance_available_and_overdue_of_the_demo_accounts(clien
     assert "Ets. Fotso &amp; Fils" in page and "Clarisse Mbida" in page
     assert "120 000" in page and "380 000" in page  # owed and available; 120 000 is overdue too
     assert page.count("120 000") >= 2
+
+
+def test_a_manager_corrects_an_entry_from_the_account_page(app, client):
+    from sqlalchemy import select
+
+    from app.credits.models import CreditLedgerEntry, CustomerAccount
+    from app.customers.models import Customer
+
+    with app.app_context():
+        account = db.session.execute(select(CustomerAccount).join(Customer).where(
+            Customer.name == "Clarisse Mbida")).scalar_one()
+        pk, entry_id = account.id, account.entries[0].id
+    login(client, "manager@boutique.cm", "manager123!")
+    page = client.post(f"/credit/{pk}/ecriture/{entry_id}/corriger", data={"note": "Erreur de report"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Écriture corrigée" in page and "Erreur de report" in page
+    with app.app_context():
+        rows = db.session.execute(select(CreditLedgerEntry).where(CreditLedgerEntry.account_id == pk)
+                                  .order_by(CreditLedgerEntry.id)).scalars().all()
+        assert [(r.kind, r.source, r.balance_after) for r in rows] == [
+            ("DEBIT", "OPENING", 45000), ("CREDIT", "REVERSAL", 0)]
