@@ -67,3 +67,24 @@ def test_pay_a_sale_on_credit_then_take_a_repayment(page, credit_sale):
     receipt = popup.value
     receipt.wait_for_load_state()
     assert "/receipt.pdf" in receipt.url
+
+
+def test_the_seller_sees_the_chosen_customer_available_credit(page, app):
+    from app.customers.models import Customer
+    from app.extensions import db
+    from app.sales import services as sales
+    from tests.factories import store_by_code, user_by_email
+    from tests.sales.fixtures import user
+
+    with app.app_context():
+        dla = store_by_code("DLA1")
+        customer = db.session.execute(db.select(Customer).where(Customer.name == "Ets. Fotso & Fils")).scalar_one()
+        draft = sales.create_draft(user(user_by_email("vendeur1@boutique.cm").id), dla.id, [], customer=customer.id)
+        store_id, draft_id = dla.id, draft.id
+        db.session.remove()
+    sign_in(page, "SALES")
+    page.goto(f"/pos/{store_id}/?sale={draft_id}")
+    credit = page.get_by_test_id("seller-credit")
+    expect(credit).to_contain_text("380")  # 500 000 limit - 120 000 owed
+    expect(credit).to_contain_text("120")  # overdue
+    shot(page, "credit_seller_available")
