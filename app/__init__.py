@@ -45,6 +45,12 @@ def create_app(config_class=None):
         from .cashier import api as cashier_api, views as cashier_views
         from .pos import api as pos_api, views as pos_views
         from .alerts import api as alerts_api, views as alerts_views
+        from .credits import api as credits_api, views as credits_views, services as credits_services
+        from .cashier import repayments_api
+        from .pos import credit as pos_credit
+        from .sales import services as sales_services
+
+        sales_services.credit_back = credits_services.credit_back  # refunds give credit back first
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -57,6 +63,7 @@ def create_app(config_class=None):
             (cashier_views, cashier_api),
             (pos_views, pos_api),
             (alerts_views, alerts_api),
+            (credits_views, credits_api, repayments_api, pos_credit),
         )
         for modules in domains:
             for module in modules:

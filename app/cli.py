@@ -103,6 +103,9 @@ def seed_data(reset_passwords=False, flush=False):
             add_user_to_store(stores[code], user)
     db.session.commit()
     seed_demo_catalog(list(stores.values()))
+    from .credits.demo import seed_demo_credit
+
+    seed_demo_credit(stores["DLA1"])  # two customers with accounts, one with an overdue installment
 
 
 def register_cli(app):

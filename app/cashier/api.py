@@ -41,11 +41,11 @@ class PaymentApi(BoutiqueModelRestApi):
 
     @answers_domain_errors
     def post_headless(self):
-        body = json_body({"sale", "method", "amount", "tendered", "operator", "reference", "reserve"})
+        body = json_body({"sale", "method", "amount", "tendered", "operator", "reference", "reserve", "installments"})
         result = services.take_payment(
             acting_user(), body.get("sale"), body.get("method"), body.get("amount"), tendered=body.get("tendered"),
             operator=body.get("operator"), reference=body.get("reference"), reserve=body.get("reserve", False),
-            idempotency_key=request.headers.get("Idempotency-Key"))
+            idempotency_key=request.headers.get("Idempotency-Key"), installments=body.get("installments"))
         response = self.response(201, id=result.payment.id, result=payment_answer(result))
         if result.replayed:
             response.headers["Idempotent-Replayed"] = "true"

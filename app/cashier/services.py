@@ -24,6 +24,7 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..core.models import utcnow
 from ..core.scoping import can_access_store, is_admin
+from ..credits import services as credits
 from ..extensions import db
 from ..sales import services as sales
 from ..sales.services import money_text
@@ -136,13 +137,14 @@ def shift_figures(shift) -> ShiftFigures:
                  for method in (CASH,) + NON_CASH}
     cash_in = change_given = zero
     count = 0
-    for method, number, amount, tendered, change in rows:
+    # Repayments of customer credit are money in the drawer too (cash counts in the expected cash).
+    for method, number, amount, tendered, change in list(rows) + credits.repayment_totals(shift.id):
         entry = by_method.setdefault(method, {"count": 0, "received": zero, "refunds": zero, "expected": zero})
-        entry["count"] = number
-        entry["received"] = Decimal(amount)
+        entry["count"] += number
+        entry["received"] += Decimal(amount)
         count += number
         if method == CASH:
-            cash_in, change_given = Decimal(tendered), Decimal(change)
+            cash_in, change_given = cash_in + Decimal(tendered), change_given + Decimal(change)
     for method, amount in refunds.items():
         by_method.setdefault(method, {"count": 0, "received": zero, "refunds": zero, "expected": zero})
         by_method[method]["refunds"] = Decimal(amount)
@@ -253,7 +255,7 @@ class PaymentResult:
 
 
 def take_payment(user, sale, method, amount, tendered=None, operator=None, reference=None, reserve=False,
-                 idempotency_key=None):
+                 idempotency_key=None, installments=None):
     """Take a payment for `sale` (an id) in the user's open shift of the sale's store.
 
     Non-cash never above the balance due; cash may exceed it (change computed and recorded).
@@ -265,8 +267,7 @@ def take_payment(user, sale, method, amount, tendered=None, operator=None, refer
     method = read_text(method, "method", errors, required=True, max_length=16)
     if method is not None and method not in PAYMENT_METHODS:
         errors.add("method", _l("Mode de paiement inconnu (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT)."))
-    if method == CREDIT:
-        errors.add("method", _l("Le paiement à crédit arrivera avec la gestion des comptes clients."))
+    installments = credits.read_installments(installments, errors) if method == CREDIT else None
     amount = read_money(amount, "amount", errors, positive=True)
     tendered = read_money(tendered, "tendered", errors, required=False, positive=True)
     operator = read_text(operator, "operator", errors, max_length=16)
@@ -288,10 +289,10 @@ def take_payment(user, sale, method, amount, tendered=None, operator=None, refer
     if method == CASH and tendered is not None and amount is not None and tendered < amount:
         errors.add("tendered", _l("Le montant remis est inférieur au montant encaissé."))
     errors.raise_if_any()
-    fingerprint = _fingerprint(user.id, sale_id, method, amount, tendered, operator, reference, reserve)
+    fingerprint = _fingerprint(user.id, sale_id, method, amount, tendered, operator, reference, reserve, installments)
     try:
         return _take_payment(user, sale_id, method, amount, tendered, operator, reference, reserve, key,
-                             fingerprint)
+                             fingerprint, installments)
     except IntegrityError:
         # The same key committed by a concurrent request (another sale): answer as a replay would.
         db.session.rollback()
@@ -301,7 +302,8 @@ def take_payment(user, sale, method, amount, tendered=None, operator=None, refer
         return replay
 
 
-def _take_payment(user, sale_id, method, amount, tendered, operator, reference, reserve, key, fingerprint):
+def _take_payment(user, sale_id, method, amount, tendered, operator, reference, reserve, key, fingerprint,
+                  installments=None):
     sale = sales.get_sale(user, sale_id, lock=True)
     if key:  # checked once the sale is locked: a concurrent request with the key has committed by now
         replay = _replay(key, fingerprint)
@@ -342,6 +344,8 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
                       balance_due_after=sale.total - sale.amount_paid)
     db.session.add(payment)
     db.session.flush()
+    if method == CREDIT:  # the customer's account: row lock, limit, DEBIT entry and schedule
+        credits.charge_sale(user, sale, applied, installments, payment_id=payment.id)
     audit.record("sale.payment", object_type="Sale", object_id=sale.id, store_id=sale.store_id, user_id=user.id,
                  before=before,
                  after={"status": sale.status, "amount_paid": money_text(sale.amount_paid), "payment": payment.id,
@@ -364,9 +368,9 @@ def _replay(key, fingerprint):
     return PaymentResult(payment, replayed=True)
 
 
-def _fingerprint(user_id, sale_id, method, amount, tendered, operator, reference, reserve):
+def _fingerprint(user_id, sale_id, method, amount, tendered, operator, reference, reserve, installments=None):
     canonical = json.dumps([user_id, sale_id, method, str(amount), str(tendered) if tendered is not None else None,
-                            operator, reference, bool(reserve)])
+                            operator, reference, bool(reserve)] + ([installments] if installments else []))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

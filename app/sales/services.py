@@ -57,6 +57,10 @@ from .models import (
 from .totals import compute_totals, refund_value, sale_totals
 
 INVOICE = "FAC"
+# Gives the credit part of a refund or cancellation back to the customer's account first and
+# returns how much it took: credit_back(user, sale, amount, is_cancellation) -> Decimal. Wired
+# by app/__init__.py to credits.services.credit_back (sales never imports credits).
+credit_back = None
 MANAGER_ROLES = ("MANAGER", "ADMIN")
 MAX_ITEMS = 200
 
@@ -850,16 +854,25 @@ def _pay_back(user, sale, amount, method, shift, reference, reason, restock=True
     reference = read_text(reference, "reference", errors, max_length=64)
     if method not in REFUND_METHODS:
         errors.add("method", _l("Mode de remboursement inconnu."))
-    elif method == "CREDIT":
-        errors.add("method", _l("Le remboursement sur le compte du client arrivera avec la gestion du crédit."))
     errors.raise_if_any()
-    cash_shift = shift_for_refund(user, sale.store_id, shift) if method == "CASH" else None
-    refund = Refund(sale_id=sale.id, store_id=sale.store_id, is_cancellation=is_cancellation, method=method,
-                    amount=amount, restock=restock, reason=reason, reference=reference,
-                    shift_id=cash_shift.id if cash_shift else None, approved_by_id=user.id)
-    db.session.add(refund)
+    # The credit part goes back to the account first (its own CREDIT refund), money for the rest.
+    credited = credit_back(user, sale, amount, is_cancellation) if credit_back else Decimal("0")
+    refunds = []
+    if credited > 0:
+        refunds.append(Refund(sale_id=sale.id, store_id=sale.store_id, is_cancellation=is_cancellation,
+                              method="CREDIT", amount=credited, restock=restock, reason=reason,
+                              approved_by_id=user.id))
+    rest = amount - credited
+    if rest > 0:
+        if method == "CREDIT":
+            raise ValidationFailed(errors={"method": [_l("Seule la part payée à crédit retourne sur le compte du client.")]})
+        cash_shift = shift_for_refund(user, sale.store_id, shift) if method == "CASH" else None
+        refunds.append(Refund(sale_id=sale.id, store_id=sale.store_id, is_cancellation=is_cancellation,
+                              method=method, amount=rest, restock=restock, reason=reason, reference=reference,
+                              shift_id=cash_shift.id if cash_shift else None, approved_by_id=user.id))
+    db.session.add_all(refunds)
     db.session.flush()
-    return refund
+    return refunds[-1]  # the money part when there is one (its lines and ticket), else the credit part
 
 
 # --- lookups ---------------------------------------------------------------------------------

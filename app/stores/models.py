@@ -42,6 +42,8 @@ class Store(db.Model):
     # `cash_variance_repeat` closed shifts of the last 30 days.
     cash_variance_tolerance = Column(Numeric(14, 2), nullable=False, default=Decimal("1000"))
     cash_variance_repeat = Column(Integer, nullable=False, default=3)
+    # A sale paid on credit is due this many days later (one installment) unless split monthly.
+    credit_term_days = Column(Integer, nullable=False, default=30, server_default="30")
     is_active = Column(Boolean, nullable=False, default=True)
 
     users = db.relationship("User", secondary="store_user", viewonly=True)

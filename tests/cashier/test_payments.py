@@ -55,7 +55,7 @@ def test_other_methods_never_exceed_the_balance(sale, as_cashier, method, extra)
     ({"method": "BANK_TRANSFER", "amount": 100}, "reference"),
     ({"method": "CARD", "amount": 100, "tendered": 200}, "tendered"),
     ({"method": "CARD", "amount": 100, "operator": "MTN"}, "operator"),
-    ({"method": "CREDIT", "amount": 100}, "method"),
+    ({"method": "CREDIT", "amount": 100, "installments": 0}, "installments"),
 ])
 def test_bad_payments_answer_422(sale, as_cashier, body, field):
     answer = as_cashier.post("/api/v1/payments/", json={"sale": sale, **body})
@@ -63,9 +63,9 @@ def test_bad_payments_answer_422(sale, as_cashier, body, field):
     assert field in answer.get_json()["errors"], answer.get_json()
 
 
-def test_credit_is_refused_clearly_until_the_credit_issue(sale, as_cashier):
+def test_credit_needs_the_sale_customer(sale, as_cashier):
     answer = as_cashier.post("/api/v1/payments/", json={"sale": sale, "method": "CREDIT", "amount": 100})
-    assert "crédit" in answer.get_json()["errors"]["method"][0]
+    assert answer.status_code == 409 and "client" in answer.get_json()["message"]
 
 
 def test_an_unknown_sale(shop, as_cashier):

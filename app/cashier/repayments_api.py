@@ -1,0 +1,57 @@
+"""`POST credit-accounts/{id}/repay/`: a repayment taken at the till (the till finds the shift;
+the credit domain never calls the till, so the action lives here, on the credit-accounts path)."""
+from flask import request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+
+from ..core.api import answers_domain_errors
+from ..core.scoping import acting_user
+from ..credits.serialize import repayment_to_dict
+from ..sales.api import json_body
+from .repayments import take_repayment
+
+
+class CreditRepaymentApi(BaseApi):
+    resource_name = "credit-accounts"
+    class_permission_name = "CreditAccount"
+    method_permission_name = {"repay": "repay"}
+    allow_browser_login = False
+    openapi_spec_tag = "Credit Accounts"
+
+    @expose("/<int:pk>/repay/", methods=["POST"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def repay(self, pk):
+        """Take a repayment of the customer's credit in your open shift (Idempotency-Key like payments).
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    amount: {type: number}
+                    method: {type: string, enum: [CASH, MOBILE_MONEY, BANK_TRANSFER, CARD]}
+                    operator: {type: string}
+                    reference: {type: string}
+          responses:
+            201: {description: the repayment with the new balance}
+            404: {description: not one of your stores' accounts}
+            409: {description: no open shift, nothing owed, more than owed}
+        """
+        body = json_body({"amount", "method", "operator", "reference"})
+        result = take_repayment(acting_user(), pk, body.get("amount"), body.get("method"),
+                                operator=body.get("operator"), reference=body.get("reference"),
+                                idempotency_key=request.headers.get("Idempotency-Key"))
+        answer = repayment_to_dict(result)
+        response = self.response(201, id=result.repayment.id, result=answer, balance=answer["balance"])
+        if result.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+
+def register(appbuilder):
+    appbuilder.add_api(CreditRepaymentApi)

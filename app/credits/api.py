@@ -1,0 +1,127 @@
+"""REST API of customer credit: credit-accounts (+ statement.pdf) and credit-ledger (GET).
+The repayment action (`credit-accounts/{id}/repay/`) belongs to the till: app/cashier/repayments_api.py."""
+from datetime import date
+
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_babel import lazy_gettext as _l
+
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.errors import ValidationFailed
+from ..core.scoping import acting_user, store_scope
+from ..sales.api import READ, json_body
+from ..sales.inputs import MISSING
+from . import documents, services
+from .models import CreditLedgerEntry, CustomerAccount
+from .serialize import account_to_dict, entry_to_dict
+
+ACCOUNT_COLUMNS = ["id", "customer.id", "customer.name", "store.id", "store.code", "credit_limit", "balance",
+                   "is_active", "created_at"]
+ENTRY_COLUMNS = ["id", "account.id", "store.id", "kind", "source", "amount", "balance_after", "sale.id",
+                 "sale.number", "created_at", "user.id", "note"]
+
+
+def read_day(value, field):
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(errors={field: [_l("Date attendue au format AAAA-MM-JJ.")]}) from None
+
+
+class CreditAccountApi(BoutiqueModelRestApi):
+    resource_name = "credit-accounts"
+    class_permission_name = "CreditAccount"
+    datamodel = ScopedInterface(CustomerAccount)
+    base_filters = store_scope()
+    include_route_methods = {"get_list", "get", "post", "put", "statement"}
+    method_permission_name = {**READ, "post": "write", "put": "write", "statement": "read"}
+    list_columns = show_columns = ACCOUNT_COLUMNS
+    order_columns = ["id", "balance", "credit_limit", "created_at"]
+    search_columns = ["store", "customer", "is_active"]
+    base_order = ("id", "asc")
+
+    def pre_get_list(self, data):
+        """Each row also says what is available and overdue (SPEC §10)."""
+        accounts = {a.id: a for a in CustomerAccount.query.filter(CustomerAccount.id.in_(data["ids"]))}
+        for pk, row in zip(data["ids"], data["result"]):
+            full = account_to_dict(accounts[pk], with_installments=False)
+            row.update({"available": full["available"], "overdue_amount": full["overdue_amount"],
+                        "customer": full["customer"], "customer_name": full["customer_name"],
+                        "store": full["store"]})
+
+    def get_headless(self, pk, **kwargs):
+        account = self.datamodel.get(pk, self._base_filters)
+        if account is None:
+            return self.response_404()
+        return self.response(200, id=account.id, result=account_to_dict(account))
+
+    @answers_domain_errors
+    def post_headless(self):
+        body = json_body({"customer", "credit_limit", "note"})
+        account = services.open_account(acting_user(), body.get("customer"), body.get("credit_limit"),
+                                        note=body.get("note"))
+        return self.response(201, id=account.id, result=account_to_dict(account))
+
+    @answers_domain_errors
+    def put_headless(self, pk):
+        found = self.datamodel.get(pk, self._base_filters)
+        if found is None:
+            return self.response_404()
+        body = json_body({"credit_limit", "is_active", "note"})
+        account = services.update_account(acting_user(), found.id, credit_limit=body.get("credit_limit", MISSING),
+                                          is_active=body.get("is_active", MISSING), note=body.get("note", MISSING))
+        return self.response(200, id=account.id, result=account_to_dict(account))
+
+    @expose("/<int:pk>/statement.pdf", methods=["GET"])
+    @protect()
+    @safe
+    @answers_domain_errors
+    def statement(self, pk):
+        """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates).
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          - {in: query, name: date_from, schema: {type: string, format: date}}
+          - {in: query, name: date_to, schema: {type: string, format: date}}
+          responses:
+            200: {description: the statement PDF, content: {application/pdf: {}}}
+            404: {description: not one of your stores' accounts}
+        """
+        account = self.datamodel.get(pk, self._base_filters)
+        if account is None:
+            return self.response_404()
+        period = services.statement(account, read_day(request.args.get("date_from"), "date_from"),
+                                    read_day(request.args.get("date_to"), "date_to"))
+        return documents.statement_response(period)
+
+
+class CreditLedgerApi(BoutiqueModelRestApi):
+    resource_name = "credit-ledger"
+    class_permission_name = "CreditAccount"
+    datamodel = ScopedInterface(CreditLedgerEntry)
+    base_filters = store_scope()
+    include_route_methods = {"get_list", "get"}
+    method_permission_name = READ
+    list_columns = show_columns = ENTRY_COLUMNS
+    order_columns = ["id", "created_at", "amount"]
+    search_columns = ["account", "store", "kind", "source", "sale", "created_at"]
+    base_order = ("id", "desc")
+
+    def pre_get_list(self, data):
+        """Rows as SPEC §10 names them: account, kind, amount, balance_after, sale, created_at, user, note."""
+        entries = {e.id: e for e in CreditLedgerEntry.query.filter(CreditLedgerEntry.id.in_(data["ids"]))}
+        data["result"] = [entry_to_dict(entries[pk]) for pk in data["ids"]]
+
+    def get_headless(self, pk, **kwargs):
+        entry = self.datamodel.get(pk, self._base_filters)
+        if entry is None:
+            return self.response_404()
+        return self.response(200, id=entry.id, result=entry_to_dict(entry))
+
+
+def register(appbuilder):
+    appbuilder.add_api(CreditAccountApi)
+    appbuilder.add_api(CreditLedgerApi)
