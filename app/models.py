@@ -16,3 +16,4 @@ from .stock.models import (  # noqa: F401
 from .customers.models import Customer  # noqa: F401
 from .sales.models import Approval, Refund, RefundLine, Sale, SaleItem  # noqa: F401
 from .cashier.models import CashPayout, CashShift, Payment  # noqa: F401
+from .purchases.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier  # noqa: F401
