@@ -16,6 +16,7 @@ from tests.customers import rbac as customers_rbac
 from tests.sales import rbac as sales_rbac
 from tests.cashier import rbac as cashier_rbac
 from tests.pos import rbac as pos_rbac
+from tests.purchases import rbac as purchases_rbac
 from tests.factories import make_store, make_user, store_by_code
 
 ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
@@ -79,7 +80,8 @@ DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catal
            (customers_rbac.ROWS, customers_rbac.make_targets),
            (sales_rbac.ROWS, sales_rbac.make_targets),
            (cashier_rbac.ROWS, cashier_rbac.make_targets),
-           (pos_rbac.ROWS, pos_rbac.make_targets)]
+           (pos_rbac.ROWS, pos_rbac.make_targets),
+           (purchases_rbac.ROWS, purchases_rbac.make_targets)]
 MATRIX = [row for rows, _ in DOMAINS for row in rows]
 
 
