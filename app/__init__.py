@@ -44,7 +44,7 @@ def create_app(config_class=None):
         from .sales import api as sales_api, views as sales_views
         from .cashier import api as cashier_api, views as cashier_views
         from .pos import api as pos_api, views as pos_views
-        from .purchases import api as purchases_api
+        from .purchases import api as purchases_api, views as purchases_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -56,7 +56,7 @@ def create_app(config_class=None):
             (sales_views, sales_api),
             (cashier_views, cashier_api),
             (pos_views, pos_api),
-            (purchases_api,),
+            (purchases_views, purchases_api),
         )
         for modules in domains:
             for module in modules:
