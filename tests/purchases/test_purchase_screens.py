@@ -73,3 +73,36 @@ def test_sellers_see_no_orders_and_other_stores_are_not_found(app, client, shop)
     client = login(app.test_client(), "stock.dla@boutique.cm", "stock123!")
     assert client.get(f"/purchases/orders/show/{order_id}").status_code == 404
     assert client.get(f"/purchases/receipts/order/{order_id}").status_code == 404
+
+
+def test_suppliers_screen(client, shop):
+    login(client, "MANAGER")
+    assert "CFAO Technologies" in client.get("/purchases/suppliers/list/").get_data(as_text=True)
+    response = client.post("/purchases/suppliers/add", data={"name": "Jumia Business", "phone": "+237650000000"})
+    assert response.status_code == 302
+    assert "Jumia Business" in client.get("/purchases/suppliers/list/").get_data(as_text=True)
+
+
+def test_import_lines_on_the_order_page(app, client, shop):
+    import io
+
+    from tests.purchases.test_purchase_api import _xlsx
+
+    with app.app_context():
+        order_id = services.create_order(user(shop.manager), shop.dla, shop.cfao, []).id
+    login(client, "MANAGER")
+    data = _xlsx([("PO-RT-AX55", 4, 29000), ("INCONNU", 1, 10)])
+    preview = client.post(f"/purchases/orders/{order_id}/import", data={"file": (io.BytesIO(data), "c.xlsx")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 erreur(s)" in preview and "Produit introuvable : INCONNU" in preview
+    good = _xlsx([("PO-RT-AX55", 4, 29000), ("PO-CBL-CAT6", 20, 850)])
+    preview = client.post(f"/purchases/orders/{order_id}/import", data={"file": (io.BytesIO(good), "c.xlsx")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "Aperçu : 2 ligne(s)" in preview
+    with app.app_context():
+        assert db.session.get(PurchaseOrder, order_id).lines == []
+    done = client.post(f"/purchases/orders/{order_id}/import", data={"file": (io.BytesIO(good), "c.xlsx"), "commit": "1"},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302
+    with app.app_context():
+        assert sorted(l.quantity for l in db.session.get(PurchaseOrder, order_id).lines) == [4, 20]
