@@ -76,3 +76,38 @@ def test_a_stock_keeper_receives_part_of_an_order_by_scanning(page, login, order
     expect(cable.get_by_test_id("due")).to_have_text("10")
     expect(page.get_by_test_id("send")).to_have_count(0)  # a stock keeper never sends an order
     _shot(page, "2_order_after_receipt")
+
+
+@pytest.fixture
+def low_shelf(app):
+    """The cable was bought from Sonic before; 4 are left in Douala for a reorder level of 10."""
+    from app.extensions import db
+    from app.purchases import services
+    from tests.purchases.fixtures import make_purchase_shop, sent_order, user
+
+    shop = make_purchase_shop(app)
+    with app.app_context():
+        order = sent_order(shop, [(shop.cable, 4, "820")], supplier=shop.sonic)
+        services.receive_goods(user(shop.stocker), order.id, [{"line": order.lines[0].id, "quantity": 4}])
+        db.session.remove()
+    return shop
+
+
+def test_a_manager_orders_what_is_missing_and_sends_it(page, login, low_shelf):
+    page.set_viewport_size(TABLET)
+    login(*DEMO["MANAGER"])
+    page.goto("/purchases/orders/list/")
+    page.get_by_test_id("order-missing").get_by_role("combobox").select_option(label="DLA1 · Douala Akwa")
+    page.get_by_role("button", name="Commander ce qui manque").click()
+    expect(page.locator(".alert-success")).to_contain_text("commande(s) brouillon préparée(s)")
+    _shot(page, "3_order_missing")
+    page.goto("/purchases/orders/list/")
+    draft = page.locator("table tr", has_text="Sonic Distribution").filter(has_text="Brouillon").first
+    draft.locator("a[href*='/purchases/orders/show/']").first.click()
+    cable = page.locator('[data-testid="order-line"][data-sku="PO-CBL-CAT6"]')
+    expect(cable).to_contain_text("16")  # 2 × 10 − 4 on hand
+    expect(cable).to_contain_text("820")  # the last cost paid to that supplier
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Envoyée")
+    expect(page.get_by_test_id("pdf")).to_be_visible()
+    _shot(page, "4_sent")
