@@ -139,3 +139,31 @@ def test_order_what_is_missing_through_the_api(as_manager, shop):
     body = response.get_json()
     assert body["result"] == [] or all(order["status"] == "DRAFT" for order in body["result"])
     assert isinstance(body["left_out"], list)
+
+
+def test_receipt_lines_are_checked(as_manager, as_stocker, shop):
+    first = _order(as_manager, shop, [(shop.router, 3, 30000), (shop.phone, 2, 85000)])
+    other = _order(as_manager, shop, [(shop.cable, 3, 800)])
+    for order in (first, other):
+        as_manager.post(f"/api/v1/purchase-orders/{order['id']}/send/")
+    router_line, phone_line = (line["id"] for line in first["result"]["lines"])
+    cases = [
+        [{"line": other["result"]["lines"][0]["id"], "quantity": 1}],  # a line of another order
+        [{"line": router_line, "quantity": 1}, {"line": router_line, "quantity": 1}],  # repeated
+        [{"line": router_line, "quantity": 1, "serials": ["X1"]}],  # serials on an untracked product
+        [{"line": phone_line, "quantity": 2, "serials": ["X1", "X1"]}],  # one serial twice
+        [{"line": router_line, "quantity": -1}],
+        [],
+    ]
+    for lines in cases:
+        response = as_stocker.post("/api/v1/goods-receipts/", json={"purchase_order": first["id"], "lines": lines})
+        assert response.status_code == 422, (lines, response.get_json())
+    after = as_stocker.get(f"/api/v1/purchase-orders/{first['id']}").get_json()["result"]
+    assert after["status"] == "SENT" and [line["received_quantity"] for line in after["lines"]] == [0, 0]
+
+
+def test_a_draft_is_received_only_once_sent(as_manager, as_stocker, shop):
+    order = _order(as_manager, shop, [(shop.router, 3, 30000)])
+    response = as_stocker.post("/api/v1/goods-receipts/", json={"purchase_order": order["id"], "lines": [
+        {"line": order["result"]["lines"][0]["id"], "quantity": 1}]})
+    assert response.status_code == 409 and "Brouillon" in response.get_json()["message"]
