@@ -200,6 +200,9 @@ def move(store_id, product_id, quantity, movement_type, *, reference=None, note=
       RETURN brings SOLD units back (status RETURNED: on the shelf, sellable);
       TRANSFER_IN brings IN_TRANSIT units. They become IN_STOCK (RETURNED for a return)
       in that store. A known unit in any other state is refused (SerialNotAvailable, 409).
+
+    PURCHASE, SALE and RETURN movements record a unit cost: `unit_cost` when given (a goods
+    receipt's), else the product's cost_price at this moment (the cost of the goods sold).
     """
     _check_movement(quantity, movement_type)
     product = _product(product_id)
