@@ -51,6 +51,7 @@ def create_app(config_class=None):
         from .sales import services as sales_services
 
         sales_services.credit_back = credits_services.credit_back  # refunds give credit back first
+        from .purchases import api as purchases_api, views as purchases_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -64,6 +65,7 @@ def create_app(config_class=None):
             (pos_views, pos_api),
             (alerts_views, alerts_api),
             (credits_views, credits_api, repayments_api, pos_credit),
+            (purchases_views, purchases_api),
         )
         for modules in domains:
             for module in modules:

@@ -18,6 +18,7 @@ from tests.cashier import rbac as cashier_rbac
 from tests.pos import rbac as pos_rbac
 from tests.alerts import rbac as alerts_rbac
 from tests.credits import rbac as credits_rbac
+from tests.purchases import rbac as purchases_rbac
 from tests.factories import make_store, make_user, store_by_code
 
 ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
@@ -83,7 +84,8 @@ DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catal
            (cashier_rbac.ROWS, cashier_rbac.make_targets),
            (pos_rbac.ROWS, pos_rbac.make_targets),
            (alerts_rbac.ROWS, alerts_rbac.make_targets),
-           (credits_rbac.ROWS, credits_rbac.make_targets)]
+           (credits_rbac.ROWS, credits_rbac.make_targets),
+           (purchases_rbac.ROWS, purchases_rbac.make_targets)]
 MATRIX = [row for rows, _ in DOMAINS for row in rows]
 
 

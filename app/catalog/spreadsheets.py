@@ -122,28 +122,29 @@ class ImportReport:
         }
 
 
-def _header_key(text):
+def _header_key(text, columns=COLUMNS):
     wanted = normalise(text)
-    for column in COLUMNS:
+    for column in columns:
         if wanted in (normalise(column.label), column.key):
             return column.key
     return None
 
 
-def _read_headers(headers):
-    """Column index -> key; refuses unknown, repeated or missing required columns."""
+def _read_headers(headers, columns=COLUMNS):
+    """Column index -> key; refuses unknown, repeated or missing required columns.
+    `columns`: another import's ImportColumn list (purchase order lines reuse this check)."""
     keys, unknown, repeated = {}, [], []
     for index, header in enumerate(headers):
         if not header:  # a column without a title is left alone
             continue
-        key = _header_key(header)
+        key = _header_key(header, columns)
         if key is None:
             unknown.append(header)
         elif key in keys.values():
             repeated.append(header)
         else:
             keys[index] = key
-    missing = [column.label for column in COLUMNS if column.required and column.key not in keys.values()]
+    missing = [column.label for column in columns if column.required and column.key not in keys.values()]
     problems = []
     if missing:
         problems.append(str(_l("colonne(s) obligatoire(s) absente(s) : %(names)s", names=", ".join(missing))))
@@ -152,7 +153,7 @@ def _read_headers(headers):
     if repeated:
         problems.append(str(_l("colonne(s) en double : %(names)s", names=", ".join(repeated))))
     if problems:
-        expected = ", ".join(column.label for column in COLUMNS)
+        expected = ", ".join(column.label for column in columns)
         raise excel.SpreadsheetError(_l("En-têtes invalides (ligne 1) — %(problems)s. Colonnes attendues : "
                                         "%(expected)s.", problems="; ".join(problems), expected=expected))
     return keys

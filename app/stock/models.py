@@ -7,6 +7,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Table,
     Text,
@@ -106,6 +107,8 @@ class InventoryMovement(db.Model):
     user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
     note = Column(Text)
     created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    # PURCHASE, SALE, RETURN: the unit cost at that moment (cost of goods sold, traceable margins)
+    unit_cost = Column(Numeric(14, 2, asdecimal=True))
 
     store = db.relationship("Store")
     product = db.relationship("Product")

@@ -73,6 +73,8 @@ NEW_SERIALS_ALLOWED = ("PURCHASE", "ADJUSTMENT", "COUNT")
 # The status a unit takes when an increase brings it into the store.
 SERIAL_STATUS_AFTER_INCREASE = {"RETURN": "RETURNED"}
 ADJUSTMENT_SERIAL_STATUSES = ("DEFECTIVE", "MISSING")
+# Movements that record the unit cost of their goods (margins, purchases).
+COSTED_MOVEMENTS = ("PURCHASE", "SALE", "RETURN")
 
 
 class NotEnoughStock(Conflict):
@@ -182,7 +184,7 @@ def _product(product_id):
 
 
 def move(store_id, product_id, quantity, movement_type, *, reference=None, note=None, user_id=None,
-         from_reserved=False, serials=None, serial_status=None):
+         from_reserved=False, serials=None, serial_status=None, unit_cost=None):
     """Add `quantity` (signed) to the store's stock and write the ledger row; returns the movement.
 
     A decrease never takes reserved units unless `from_reserved` (the final payment
@@ -198,6 +200,9 @@ def move(store_id, product_id, quantity, movement_type, *, reference=None, note=
       RETURN brings SOLD units back (status RETURNED: on the shelf, sellable);
       TRANSFER_IN brings IN_TRANSIT units. They become IN_STOCK (RETURNED for a return)
       in that store. A known unit in any other state is refused (SerialNotAvailable, 409).
+
+    PURCHASE, SALE and RETURN movements record a unit cost: `unit_cost` when given (a goods
+    receipt's), else the product's cost_price at this moment (the cost of the goods sold).
     """
     _check_movement(quantity, movement_type)
     product = _product(product_id)
@@ -207,6 +212,8 @@ def move(store_id, product_id, quantity, movement_type, *, reference=None, note=
         raise ValidationFailed(errors={"serials": [_l("Ce produit n'est pas suivi par numéro de série.")]})
     movement = _record(store_id, product_id, quantity, movement_type, reference=reference, note=note,
                        user_id=user_id, from_reserved=from_reserved)
+    if unit_cost is not None or movement_type in COSTED_MOVEMENTS:  # the cost of the goods, at this moment
+        movement.unit_cost = product.cost_price if unit_cost is None else unit_cost
     if product.track_serial:
         if quantity < 0:
             _take_serials(store_id, product_id, serials,
@@ -928,3 +935,12 @@ def cancel_count(user, count, reason=None):
                  after={"status": "CANCELLED", "reason": count.cancel_reason})
     db.session.commit()
     return count
+
+
+# --- purchases (goods receipts) ----------------------------------------------------------------
+
+def receive_purchase(store_id, product_id, quantity, unit_cost, *, reference, serials=None, user_id=None):
+    """Goods bought from a supplier enter a store (PURCHASE, recording their unit cost); serial-tracked
+    products bring one new serial per unit (IN_STOCK in that store). In the caller's transaction."""
+    return move(store_id, product_id, quantity, "PURCHASE", reference=reference, user_id=user_id,
+                serials=serials, unit_cost=unit_cost)
