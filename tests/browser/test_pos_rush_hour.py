@@ -382,3 +382,23 @@ def test_a_failed_search_says_so_in_french_and_retries(seller, shop):
     expect(seller.get_by_role("alert")).to_contain_text("Connexion perdue")
     seller.get_by_test_id("retry").click()
     expect(seller.get_by_test_id("result")).to_have_count(1)
+
+
+# --- 6. landing where the work is ------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,lands,menu", [
+    ("SALES", r"/pos/\d+/$", None), ("CASHIER", r"/cashier/\d+/$", "Caisse"), ("MANAGER", r"/$", "Caisse")])
+def test_each_role_lands_where_the_work_is_and_the_back_office_stays_reachable(page, login, role, lands, menu):
+    from tests.conftest import DEMO
+
+    login(*DEMO[role])
+    expect(page).to_have_url(re.compile(lands))
+    shot(page, f"rush_landing_{role}")
+    page.goto("/")
+    expect(page.get_by_test_id("home")).to_be_visible()
+    navigation = page.locator(".navbar")
+    expect(navigation).not_to_contain_text("Encaissement")
+    if menu:  # one clear entry for the till; the till's records have their own name
+        expect(navigation.get_by_role("link", name=menu, exact=True)).to_have_count(1)
+        expect(navigation.get_by_text("Caisses", exact=True)).to_have_count(0)
+    shot(page, f"rush_home_{role}")
