@@ -174,9 +174,11 @@ def test_the_pay_button_stays_in_sight_at_1024x600_and_on_a_phone(app, cashier, 
     cashier.keyboard.press("Alt+1")
     cashier.keyboard.press("F4")
     cashier.keyboard.type("120000")
-    expect(cashier.locator(".change.preview")).to_contain_text("20")
+    preview = cashier.locator(".change.preview")
+    expect(preview).to_contain_text("20")
     shot(cashier, "rush_pay_cash_change_1024x600")
     assert inside_viewport(cashier, pay) and not_visually_covered(cashier, pay)
+    assert inside_viewport(cashier, preview) and not_visually_covered(cashier, preview)  # the change, read before paying
 
     # on a phone: reachable without scrolling the page
     cashier.set_viewport_size({"width": 390, "height": 844})
@@ -184,6 +186,7 @@ def test_the_pay_button_stays_in_sight_at_1024x600_and_on_a_phone(app, cashier, 
     assert cashier.evaluate("window.scrollY") == 0
     shot(cashier, "rush_pay_cash_change_390x844")
     assert inside_viewport(cashier, pay) and not_visually_covered(cashier, pay)
+    assert inside_viewport(cashier, preview) and not_visually_covered(cashier, preview)
     pay.click()
     expect(cashier.get_by_test_id("change")).to_have_text(re.compile(r"20\s000"))
     expect(cashier.get_by_test_id("detail-status")).to_have_text("Payée")
