@@ -41,5 +41,15 @@ def _compress(response):
     return response
 
 
+def _revalidate_gzipped():
+    """A browser revalidates a gzipped static file with its "-gz" tag: compare the file's own tag,
+    so that an unchanged file answers 304 (no body) as it did before compression."""
+    if request.endpoint == "static":
+        tags = request.environ.get("HTTP_IF_NONE_MATCH")
+        if tags and '-gz"' in tags:
+            request.environ["HTTP_IF_NONE_MATCH"] = tags.replace('-gz"', '"')
+
+
 def register(app):
+    app.before_request(_revalidate_gzipped)
     app.after_request(_compress)

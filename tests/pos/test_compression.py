@@ -13,6 +13,9 @@ def test_scripts_and_fragments_are_gzipped_for_a_browser_that_accepts_it(app, cl
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert len(packed.get_data()) < len(plain.get_data()) / 2
+    again = client.get("/static/vendor/htmx-2.0.11/htmx.min.js",  # the browser revalidates its copy
+                       headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
 
     login(client, "SALES")
     page = client.get(f"/pos/{shop.dla}/", headers={"Accept-Encoding": "gzip"})
