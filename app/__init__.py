@@ -37,7 +37,7 @@ def create_app(config_class=None):
     with app.app_context():
         from .accounts import api as accounts_api
         from .catalog import api as catalog_api, views as catalog_views
-        from .core import errors, formatting, headers, health, views as core_views
+        from .core import compression, errors, formatting, headers, health, views as core_views
         from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
         from .customers import api as customers_api, views as customers_views
@@ -74,6 +74,7 @@ def create_app(config_class=None):
         formatting.register(app)
         headers.register(app)
         health.register(app)
+        compression.register(app)  # text answers gzipped: the shops' links are slow
 
     from .alerts import cli as alerts_cli, tasks as alerts_tasks  # noqa: F401  registers the periodic jobs
     from .cli import register_cli

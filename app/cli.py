@@ -40,7 +40,7 @@ def init_security():
     sm.create_db()
     for name in ROLES:  # the admin role must exist before FAB grants it each new permission
         sm.find_role(name) or sm.add_role(name)
-    current_app.appbuilder.add_permissions(update_perms=True)
+    _add_permissions(current_app.appbuilder)
     all_pvms = db.session.execute(select(sm.permissionview_model)).scalars().all()
     for name in ROLES:
         role = sm.find_role(name)
@@ -53,6 +53,25 @@ def init_security():
         role.permissions = sorted(wanted, key=lambda pvm: pvm.id)
     db.session.commit()
     sm.forget_permissions()
+
+
+def _add_permissions(appbuilder):
+    """FAB's add_permissions, one view name at a time: several views share a permission name (a
+    model view, its API, its import page) with different permissions, and FAB, taking them one by
+    one, deleted each one's permissions the next did not list ("Refused to delete permission view"
+    lines on a fresh database). Here each name gets the union; a permission no view lists goes."""
+    sm = appbuilder.sm
+    wanted = {}
+    for view in appbuilder.baseviews:
+        if view.class_permission_name:
+            wanted.setdefault(view.class_permission_name, set()).update(view.base_permissions or ())
+    for name, permissions in wanted.items():
+        sm.add_permissions_view(sorted(permissions), name)
+    for category in appbuilder.menu.get_list():
+        sm.add_permissions_menu(category.name)
+        for item in category.childs:
+            if item.name != "-":
+                sm.add_permissions_menu(item.name)
 
 
 def clear_application_data():

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from .core.errors import json_error
 from .core.formatting import format_local_datetime, yes_no
+from .core.views import landing_url
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,13 @@ class BoutiqueAuthDBView(AuthDBView):
         form = EmailLoginForm()
         if form.validate_on_submit():
             next_url = request.args.get("next")
-            next_url = get_safe_redirect(next_url) if next_url else self.appbuilder.get_url_for_index
+            next_url = get_safe_redirect(next_url) if next_url else None
             user = self.appbuilder.sm.auth_user_db(form.username.data.strip(), form.password.data)
             if not user:
                 flash(str(self.invalid_login_message), "warning")
-                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+                return redirect(self.appbuilder.get_url_for_login_with(next_url or self.appbuilder.get_url_for_index))
             login_user(user, remember=False)
-            return redirect(next_url)
+            return redirect(next_url or landing_url(user))  # no page asked for: where the role's work is
         return self.render_template(
             self.login_template,
             title=self.title,
@@ -95,7 +96,7 @@ class BoutiqueAuthDBView(AuthDBView):
             flash(str(_l("Ce compte Google n'est pas vérifié ou est désactivé.")), "warning")
             return redirect(url_for(".login"))
         login_user(user, remember=False)
-        return redirect(session.pop("google_next", None) or self.appbuilder.get_url_for_index)
+        return redirect(session.pop("google_next", None) or landing_url(user))
 
 
 class NoSecurityApi(BaseApi):

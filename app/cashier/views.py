@@ -128,12 +128,13 @@ class ShiftVarianceView(BaseView):
 
 
 def register(appbuilder):
-    appbuilder.add_view(CashShiftModelView, "shifts", label=_l("Caisses"), icon="fa-money",
-                        category="cashier", category_label=_l("Caisses"), category_icon="fa-money")
+    # "Caisse" alone is the till (the POS link); these are its records
+    appbuilder.add_view(CashShiftModelView, "shifts", label=_l("Historique des caisses"), icon="fa-money",
+                        category="cashier", category_label=_l("Trésorerie"), category_icon="fa-money")
     appbuilder.add_view(PaymentModelView, "payments", label=_l("Paiements"), icon="fa-credit-card",
                         category="cashier")
     appbuilder.add_view(ShiftVarianceView, "shift_variances", label=_l("Écarts de caisse"), icon="fa-balance-scale",
                         category="cashier")
-    add_entry_point(_l("Caisses"), "CashShiftModelView.list", "fa-money", ("can_read", "CashShift"))
+    add_entry_point(_l("Historique des caisses"), "CashShiftModelView.list", "fa-money", ("can_read", "CashShift"))
     add_entry_point(_l("Écarts de caisse"), "ShiftVarianceView.show", "fa-balance-scale",
                     ("can_show", "ShiftVarianceView"))

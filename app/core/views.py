@@ -29,6 +29,23 @@ ENTRY_POINTS = [
 ]
 
 
+# Where a role lands right after logging in (role -> endpoint); domains add theirs. A role
+# without one (managers, admins) lands on this home page, the back office.
+LANDINGS = {}
+
+
+def add_landing(role, endpoint):
+    LANDINGS[role] = endpoint
+
+
+def landing_url(user):
+    """Where the login sends `user` when no page was asked for."""
+    endpoint = LANDINGS.get(role_name(user))
+    if endpoint in current_app.view_functions:
+        return url_for(endpoint)
+    return current_app.appbuilder.get_url_for_index
+
+
 def add_entry_point(label, endpoint, icon, permission):
     """Once per endpoint, however many apps the process creates (the tests build several)."""
     if all(entry[1] != endpoint for entry in ENTRY_POINTS):

@@ -20,7 +20,7 @@ from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.ids import row_id, row_id_or_none
 from ..core.scoping import StoreScopeFilter, acting_user
-from ..core.views import add_entry_point
+from ..core.views import add_entry_point, add_landing
 from ..customers import services as customers
 from ..customers.models import Customer
 from ..documents.pdf import pdf_response
@@ -534,9 +534,11 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(SellerPosView)
     appbuilder.add_view_no_menu(CashierPosView)
     appbuilder.add_link("pos_seller", label=_l("Point de vente"), href="/pos/", icon="fa-shopping-cart")
-    appbuilder.add_link("pos_cashier", label=_l("Encaissement"), href="/cashier/", icon="fa-money")
+    appbuilder.add_link("pos_cashier", label=_l("Caisse"), href="/cashier/", icon="fa-money")
     app = current_app._get_current_object()
     app.register_blueprint(verify_blueprint)
     app.add_template_global(sales.status_label, "sale_status_label")
     add_entry_point(_l("Point de vente"), "SellerPosView.index", "fa-shopping-cart", ("can_sell", "Pos"))
-    add_entry_point(_l("Encaissement"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))
+    add_entry_point(_l("Caisse"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))
+    add_landing("SALES", "SellerPosView.index")  # after login, each lands where the work is
+    add_landing("CASHIER", "CashierPosView.index")

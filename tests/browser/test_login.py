@@ -20,6 +20,10 @@ EXPECTED_HOME = {
 }
 
 
+# where the login leads when no page was asked for (the demo seller and cashier work in DLA1 only)
+LANDING = {"SALES": r"/pos/\d+/", "CASHIER": r"/cashier/\d+/"}
+
+
 @pytest.mark.parametrize("role", list(DEMO))
 def test_demo_account_logs_in_to_the_french_home_page(page, login, live_server, role):
     email, password = DEMO[role]
@@ -27,6 +31,9 @@ def test_demo_account_logs_in_to_the_french_home_page(page, login, live_server, 
 
     login(email, password)
 
+    # each lands where the work is: a seller on the POS, a cashier on the till, the others here
+    expect(page).to_have_url(re.compile("^" + re.escape(live_server) + LANDING.get(role, "/") + "$"))
+    page.goto("/")  # the back office stays reachable
     expect(page).to_have_url(live_server + "/")
     expect(page.get_by_test_id("home")).to_be_visible()
     expect(page.get_by_test_id("home-role")).to_have_text(f"Votre rôle : {label}")
@@ -55,6 +62,7 @@ def test_wrong_password_shows_a_french_message(page, login):
 
 def test_logout_returns_to_the_login_page(page, login):
     login(*DEMO["SALES"])
+    page.goto("/")
     expect(page.get_by_test_id("home")).to_be_visible()
 
     page.locator(".dropdown-toggle", has=page.locator(".fa-user")).click()

@@ -74,7 +74,7 @@ def test_a_payment_while_the_database_is_out_of_reach(browser, relayed_server, a
         alert = page.locator("#alerts [role=alert]")
         expect(alert).to_contain_text("Service momentanément indisponible : rien n’a été enregistré")
         expect(page.get_by_test_id("detail-status")).not_to_have_text("Payée")
-        expect(page.get_by_test_id("pay-tendered")).to_have_value("50000")  # what was typed is still there
+        expect(page.get_by_test_id("pay-tendered")).to_have_value("50 000")  # what was typed is still there (grouped)
         assert_uncovered(alert, [page.get_by_test_id(name) for name in
                                  ("detail-number", "ticket-link", "invoice-link", "pay", "pay-tendered")])
         shot(page, "cashier_database_outage_alert_1024x600")

@@ -3,6 +3,12 @@
    here: every figure shown comes from the server. */
 /* The payment form (Alpine.js): which fields show, and a preview of the change. The change
    recorded is the one the server computes (shown large once the payment is taken). */
+/* Amount fields show grouped figures ("45 000") and accept what people type ("45000", "45 000",
+   "45 000"): the server drops the spaces. Only whole numbers are regrouped. */
+window.posGroup = function (text) {
+  var raw = String(text == null ? "" : text).replace(/[\s\u00a0\u202f]/g, "");
+  return /^\d+$/.test(raw) ? raw.replace(/\B(?=(\d{3})+(?!\d))/g, " ") : String(text == null ? "" : text);
+};
 window.posPayment = function (due, currency) {
   var digits = currency === "XAF" || currency === "XOF" ? 0 : 2;
   var formatter = new Intl.NumberFormat(document.documentElement.lang || "fr",
@@ -13,7 +19,7 @@ window.posPayment = function (due, currency) {
   }
   return {
     method: "CASH",
-    amount: String(due),
+    amount: window.posGroup(due),
     tendered: "",
     change: function () {
       var tendered = number(this.tendered);
@@ -43,7 +49,7 @@ window.posPayment = function (due, currency) {
 
   function searchBox() { return document.getElementById("search-q"); }
 
-  function showAlert(message, level) {
+  function showAlert(message, level, retry) {
     var box = document.getElementById(dialog() && dialog().open ? "dialog-alerts" : "alerts");
     if (!box) { return; }
     var div = document.createElement("div");
@@ -54,8 +60,30 @@ window.posPayment = function (due, currency) {
     close.type = "button"; close.className = "close"; close.textContent = "\u00d7";
     close.setAttribute("aria-label", body.dataset.msgClose || "Fermer");
     close.addEventListener("click", function () { div.remove(); });
+    if (retry) {
+      var again = document.createElement("button");
+      again.type = "button"; again.className = "btn small retry"; again.textContent = body.dataset.msgRetry || "Réessayer";
+      again.setAttribute("data-testid", "retry");
+      again.addEventListener("click", function () { div.remove(); retry(); });
+      div.appendChild(again);
+    }
     div.appendChild(close);
     box.replaceChildren(div);
+  }
+
+  // "Réessayer" sends the same request again from the same element: a form sends its fields as
+  // they are, so the payment form's idempotency key is the same one (a payment recorded before
+  // the answer was lost is given back, never taken twice).
+  function retryOf(event) {
+    var config = event.detail.requestConfig;
+    var elt = event.detail.elt;
+    if (!config || !elt || !document.body.contains(elt) || !window.htmx) { return null; }
+    return function () { window.htmx.ajax(config.verb.toUpperCase(), config.path, { source: elt }); };
+  }
+  function networkMessage(event) {
+    var elt = event.detail.elt;
+    var own = elt && elt.closest && elt.closest("[data-msg-network]");
+    return own && own !== body ? own.dataset.msgNetwork : body.dataset.msgNetwork;
   }
 
   // --- the dialog: opened / closed by the server (HX-Trigger-After-Settle: pos:dialog)
@@ -80,12 +108,38 @@ window.posPayment = function (due, currency) {
   }, true);
 
   // --- the seller: a scan (Enter) empties the search box as soon as it is sent, so that a
-  // fast scanner can type the next code while the first one is being added.
+  // fast scanner can type the next code while the first one is being added. What was sent is
+  // kept: when the answer is a list (several products match), the typed text comes back.
+  var scanning = 0;
   body.addEventListener("htmx:configRequest", function (event) {
-    var form = event.detail.elt;
-    if (form && form.matches && form.matches("form.search")) {
-      var box = searchBox();
-      if (box) { box.value = ""; }
+    var elt = event.detail.elt;
+    var box = searchBox();
+    if (!box || !elt || !elt.matches) { return; }
+    if (elt.matches("form.search")) {
+      if (!box.value.trim()) {
+        event.preventDefault();  // Enter on an empty box (a scanner's stray Enter): nothing to add
+        return;
+      }
+      box.dataset.sent = box.value;
+      box.value = "";
+      scanning += 1;
+    } else if (elt === box && !box.value.trim()) {
+      // An empty box (emptied by a scan, or by hand): no question to ask the server.
+      event.preventDefault();
+      var results = document.getElementById("results");
+      if (results && !scanning) { results.replaceChildren(); }
+    }
+  });
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.matches && elt.matches("form.search")) { scanning = Math.max(0, scanning - 1); }
+  });
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var box = searchBox();
+    if (box && elt && elt.matches && elt.matches("form.search") && event.detail.target &&
+        event.detail.target.id === "results" && !box.value) {
+      box.value = box.dataset.sent || "";  // several (or no) matches: the typed text stays
     }
   });
   body.addEventListener("pos:scanned", function () {
@@ -100,19 +154,29 @@ window.posPayment = function (due, currency) {
     if (box) { box.value = ""; box.focus(); }
     if (results) { results.replaceChildren(); }
   });
+  // After a sale is sent to the till, and after "Nouvelle vente": the focus is in the search
+  // box, so the next customer's first scan lands there (never on a button its Enter would press).
   body.addEventListener("pos:submitted", function () {
-    var next = document.getElementById("new-sale");
-    if (next) { next.focus(); }
+    var box = searchBox();
+    if (box) { box.value = ""; box.focus(); }
+  });
+  body.addEventListener("htmx:afterSwap", function (event) {
+    var box = searchBox();
+    var target = event.detail.target;
+    if (!box || !target || target.id !== "cart" || (dialog() && dialog().open)) { return; }
+    var active = document.activeElement;
+    if (!active || active === body || !document.body.contains(active)) { box.focus(); }
   });
 
   // Results that answer an older query than what the box now holds are dropped.
   body.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var box = searchBox();
-    if (target && target.id === "results" && box && event.detail.xhr) {
+    var from = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (target && target.id === "results" && box && event.detail.xhr && from === box) {
       var answered = event.detail.xhr.getResponseHeader("X-Pos-Query");
       var typed = box.value.trim().replace(/\s+/g, " ");
-      if (answered !== null && answered !== "" && decodeURIComponent(answered) !== typed) {
+      if (answered !== null && decodeURIComponent(answered) !== typed) {
         event.detail.shouldSwap = false;
       }
     }
@@ -137,12 +201,12 @@ window.posPayment = function (due, currency) {
   });
 
   // --- failures that never reach a French answer of the server
-  body.addEventListener("htmx:sendError", function () { showAlert(body.dataset.msgNetwork, "warn"); });
-  body.addEventListener("htmx:timeout", function () { showAlert(body.dataset.msgNetwork, "warn"); });
+  body.addEventListener("htmx:sendError", function (event) { showAlert(networkMessage(event), "warn", retryOf(event)); });
+  body.addEventListener("htmx:timeout", function (event) { showAlert(networkMessage(event), "warn", retryOf(event)); });
   body.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status === 503) { showAlert(body.dataset.msgUnavailable, "warn"); }
-    else if (status >= 500) { showAlert(body.dataset.msgServer); }
+    if (status === 503) { showAlert(body.dataset.msgUnavailable, "warn", retryOf(event)); }
+    else if (status >= 500) { showAlert(body.dataset.msgServer, "", retryOf(event)); }
   });
 
   // --- keyboard: every element with data-key="F9" (or "Alt+1", "/") answers that key;
@@ -212,6 +276,27 @@ window.posPayment = function (due, currency) {
       if (item.dataset.sale === id) { item.setAttribute("aria-current", "true"); }
       else { item.removeAttribute("aria-current"); }
     });
+  });
+
+  // Amount fields: grouped when shown and when left.
+  function group(input) {
+    var grouped = window.posGroup(input.value);
+    if (grouped !== input.value) {
+      input.value = grouped;
+      if (input.hasAttribute("x-model")) { input.dispatchEvent(new Event("input", { bubbles: true })); }
+    }
+  }
+  function groupAll(root) {
+    if (root && root.querySelectorAll) { root.querySelectorAll("input.amount").forEach(group); }
+  }
+  groupAll(document);
+  body.addEventListener("htmx:load", function (event) { groupAll(event.detail.elt); });
+  body.addEventListener("htmx:afterRequest", function (event) {  // after a refused change's reset
+    var form = event.detail.elt;
+    if (!event.detail.successful && form && form.tagName === "FORM") { groupAll(form); }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches && event.target.matches("input.amount")) { group(event.target); }
   });
 
   // Alerts can be closed by hand.
