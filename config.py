@@ -109,10 +109,13 @@ class Config:
 class DevConfig(Config):
     # The embedded default runs on 127.0.0.1 with the development secrets.
     DEBUG = _bool("FLASK_DEBUG", True)
+    # Only an explicit development or testing environment may run on the public default keys.
+    ALLOW_DEFAULT_SECRETS = True
 
 
 class TestConfig(Config):
     TESTING = True
+    ALLOW_DEFAULT_SECRETS = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
@@ -136,4 +139,12 @@ CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdCo
 
 
 def config_from_env():
-    return CONFIGS.get(os.environ.get("APP_ENV", "development"), DevConfig)
+    """The configuration APP_ENV names. Unset, the app runs as in production (debug off, the default
+    keys refused): only `make run` (which sets development) or an explicit choice gets the debugger
+    and the public development keys."""
+    name = os.environ.get("APP_ENV", "").strip().lower()
+    if not name:
+        return ProdConfig
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV={name!r} is unknown: use one of {', '.join(sorted(CONFIGS))}")
+    return CONFIGS[name]

@@ -2,7 +2,10 @@
 import os
 import signal
 
-from app import create_app
+# The development server: the debugger and the public development keys, unless told otherwise.
+os.environ.setdefault("APP_ENV", "development")
+
+from app import create_app  # noqa: E402
 from app.extensions import huey
 
 app = create_app()

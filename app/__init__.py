@@ -86,10 +86,12 @@ def _postgresql_timeouts(app):
 
 
 def _refuse_default_secrets(app):
-    """Outside debug and tests the app must not run on the development secrets."""
-    if app.debug or app.testing:
+    """Only an explicit development or testing configuration may run on the public development
+    keys (anyone could forge a session, a JWT or a /verify link with them); a debug flag is not enough."""
+    if app.config.get("ALLOW_DEFAULT_SECRETS"):
         return
     defaults = {"SECRET_KEY": DEFAULT_SECRET_KEY, "JWT_SECRET_KEY": DEFAULT_JWT_SECRET_KEY}
     weak = [name for name, default in defaults.items() if app.config.get(name) in (None, "", default)]
     if weak:
-        raise RuntimeError("Refusing to start without DEBUG on default secrets: set " + ", ".join(weak))
+        raise RuntimeError("Refusing to start on the public development keys outside APP_ENV=development"
+                           " or testing: set " + ", ".join(weak))
