@@ -6,7 +6,7 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
-from ..extensions import limiter, security_manager
+from ..extensions import db, limiter, security_manager
 from . import tokens
 
 
@@ -70,7 +70,9 @@ class AuthApi(BaseApi):
         user = security_manager().auth_user_db(email.strip(), password)
         if user is None:
             return json_error(401, _l("E-mail ou mot de passe incorrect."))
-        return self.response(200, **tokens.issue_pair(user))
+        pair = tokens.issue_pair(user)
+        db.session.commit()
+        return self.response(200, **pair)
 
     @expose("/token/refresh/", methods=["POST"])
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
@@ -103,18 +105,20 @@ class AuthApi(BaseApi):
             payload = decode_token(raw)
         except (JWTExtendedException, PyJWTError):
             return json_error(401)
-        if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"]):
+        if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"], payload.get("fam")):
             return json_error(401)
         user = security_manager().get_user_by_id(int(payload["sub"]))
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or payload.get("stp", "") != tokens.token_stamp(user):
             return json_error(401)
-        tokens.revoke(payload["jti"], tokens.expiry_of(payload))
-        return self.response(200, **tokens.issue_pair(user, refresh_expires_at=tokens.expiry_of(payload)))
+        pair = tokens.rotate(payload, user)
+        if pair is None:
+            return json_error(401)
+        return self.response(200, **pair)
 
     @expose("/logout/", methods=["POST"])
     @jwt_required()
     def logout(self):
-        """Revoke the access token and the refresh token issued with it.
+        """Revoke the access token and the refresh tokens of its login (the whole rotated chain).
         ---
         post:
           responses:
@@ -130,6 +134,7 @@ class AuthApi(BaseApi):
             from datetime import datetime, timezone
 
             tokens.revoke(payload["rjti"], datetime.now(timezone.utc) + max_life)
+        tokens.revoke_family(payload.get("fam"))
         return self.response(200, message=str(_l("Déconnecté.")))
 
 
