@@ -54,10 +54,23 @@ class BoutiqueAuthDBView(AuthDBView):
             return redirect(self._get_safe_next_url())
         form = EmailLoginForm()
         if form.validate_on_submit():
+            from .accounts import lockout
+
             next_url = request.args.get("next")
             next_url = get_safe_redirect(next_url) if next_url else self.appbuilder.get_url_for_index
-            user = self.appbuilder.sm.auth_user_db(form.username.data.strip(), form.password.data)
+            email = form.username.data.strip()
+            wait = lockout.retry_after(email)
+            if wait:
+                # One counter per account with the API: another address does not reset it.
+                flash(str(_l("Trop de tentatives pour ce compte. Réessayez dans %(minutes)s min.",
+                             minutes=(wait + 59) // 60)), "warning")
+                page = self.render_template(self.login_template, title=self.title, form=form,
+                                            appbuilder=self.appbuilder,
+                                            google_enabled=self.appbuilder.sm.google is not None)
+                return page, 429, {"Retry-After": str(wait)}
+            user = self.appbuilder.sm.auth_user_db(email, form.password.data)
             if not user:
+                lockout.record_failure(email)
                 flash(str(self.invalid_login_message), "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
             start_session(user)

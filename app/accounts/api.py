@@ -1,5 +1,5 @@
 """POST /api/v1/auth/token/, /token/refresh/ and /logout/ (SPEC §10)."""
-from flask import current_app, request
+from flask import current_app, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt, jwt_required
@@ -7,18 +7,7 @@ from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
 from ..extensions import db, limiter, security_manager
-from . import tokens
-
-
-def _email_key():
-    body = request.get_json(silent=True) or {}
-    email = body.get("email") if isinstance(body, dict) else None
-    return "token-email:" + (str(email).strip().lower() if email else "-")
-
-
-def _failed_per_email():
-    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
-    return f"{count} per {seconds} seconds"
+from . import lockout, tokens
 
 
 def _requests_per_address():
@@ -32,9 +21,8 @@ class AuthApi(BaseApi):
     csrf_exempt = True
 
     @expose("/token/", methods=["POST"])
-    # Failures are counted per email, so one person's typos never lock out the
-    # other tills behind the same address; the address limit is much wider.
-    @limiter.limit(_failed_per_email, key_func=_email_key, deduct_when=lambda r: r.status_code == 401)
+    # Failures are counted per email (with the login page's, see lockout.py), so one person's
+    # typos never lock out the other tills behind the same address; the address limit is wider.
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
     def token(self):
         """Exchange email + password for an access and a refresh token.
@@ -67,8 +55,13 @@ class AuthApi(BaseApi):
             errors["password"] = [str(_l("Champ obligatoire."))]
         if errors:
             return json_error(400, None, errors)
+        wait = lockout.retry_after(email)
+        if wait:
+            body, status = json_error(429)
+            return make_response(body, status, {"Retry-After": str(wait)})
         user = security_manager().auth_user_db(email.strip(), password)
         if user is None:
+            lockout.record_failure(email)
             return json_error(401, _l("E-mail ou mot de passe incorrect."))
         pair = tokens.issue_pair(user)
         db.session.commit()
