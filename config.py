@@ -73,6 +73,10 @@ class Config:
     # Google sign-in (optional): the button shows when both are set.
     GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID")
     GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET")
+    # Optional: only these email domains (e.g. "maboutique.cm") get a new account through Google;
+    # unset, any verified Google address does (still with no role and no store). Existing users
+    # sign in with Google whatever their domain.
+    GOOGLE_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in _list("GOOGLE_ALLOWED_DOMAINS")]
 
     # Language and formats
     BABEL_DEFAULT_LOCALE = "fr"

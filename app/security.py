@@ -393,11 +393,16 @@ class BoutiqueSecurityManager(SecurityManager):
         )
 
     def user_from_google(self, userinfo):
-        """Link to an existing user only by a verified email; a new user gets no role or store."""
+        """Link to an existing user only by a verified email; a new user (only of an allowed
+        domain when GOOGLE_ALLOWED_DOMAINS is set) gets no role or store."""
         email = (userinfo.get("email") or "").strip().lower()
         if not email or userinfo.get("email_verified") is not True:
             return None
         user = self.find_user(email=email) or self.find_user(username=email)
+        allowed = current_app.config.get("GOOGLE_ALLOWED_DOMAINS") or []
+        if user is None and allowed and email.rpartition("@")[2] not in allowed:
+            log.info("Google sign-in refused: %s is outside GOOGLE_ALLOWED_DOMAINS", email)
+            return None
         if user is None:
             user = self.user_model(
                 username=email,
