@@ -37,7 +37,7 @@ def create_app(config_class=None):
     with app.app_context():
         from .accounts import api as accounts_api
         from .catalog import api as catalog_api, views as catalog_views
-        from .core import errors, formatting, headers, health, list_args, views as core_views
+        from .core import errors, formatting, headers, health, list_args, openapi, views as core_views
         from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
         from .customers import api as customers_api, views as customers_views
@@ -63,6 +63,7 @@ def create_app(config_class=None):
         formatting.register(app)
         headers.register(app)
         list_args.register(app)
+        openapi.register(app)
         health.register(app)
 
     from .cli import register_cli
