@@ -6,6 +6,8 @@ PORT ?= 8000
 # Two pytest workers (each with its own database): the suite is mostly waiting on PostgreSQL.
 PYTEST_ARGS ?= -n 2
 export FLASK_APP := app:create_app
+# `make run` (and its database setup) is the development server: debugger and development keys.
+db run: export APP_ENV ?= development
 
 .PHONY: run test db venv translations messages clean
 

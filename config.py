@@ -73,6 +73,10 @@ class Config:
     # Google sign-in (optional): the button shows when both are set.
     GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID")
     GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET")
+    # Optional: only these email domains (e.g. "maboutique.cm") get a new account through Google;
+    # unset, any verified Google address does (still with no role and no store). Existing users
+    # sign in with Google whatever their domain.
+    GOOGLE_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in _list("GOOGLE_ALLOWED_DOMAINS")]
 
     # Language and formats
     BABEL_DEFAULT_LOCALE = "fr"
@@ -116,11 +120,14 @@ class Config:
 class DevConfig(Config):
     # The embedded default runs on 127.0.0.1 with the development secrets.
     DEBUG = _bool("FLASK_DEBUG", True)
+    # Only an explicit development or testing environment may run on the public default keys.
+    ALLOW_DEFAULT_SECRETS = True
 
 
 class TestConfig(Config):
     TESTING = True
     MAIL_SERVER = None  # tests that mail set it themselves
+    ALLOW_DEFAULT_SECRETS = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
@@ -144,4 +151,12 @@ CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdCo
 
 
 def config_from_env():
-    return CONFIGS.get(os.environ.get("APP_ENV", "development"), DevConfig)
+    """The configuration APP_ENV names. Unset, the app runs as in production (debug off, the default
+    keys refused): only `make run` (which sets development) or an explicit choice gets the debugger
+    and the public development keys."""
+    name = os.environ.get("APP_ENV", "").strip().lower()
+    if not name:
+        return ProdConfig
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV={name!r} is unknown: use one of {', '.join(sorted(CONFIGS))}")
+    return CONFIGS[name]

@@ -2,8 +2,11 @@
 import os
 import signal
 
-from app import create_app
-from app.extensions import start_in_process_consumer
+# The development server: the debugger and the public development keys, unless told otherwise.
+os.environ.setdefault("APP_ENV", "development")
+
+from app import create_app  # noqa: E402
+from app.extensions import start_in_process_consumer  # noqa: E402
 
 app = create_app()
 

@@ -37,7 +37,7 @@ def create_app(config_class=None):
     with app.app_context():
         from .accounts import api as accounts_api
         from .catalog import api as catalog_api, views as catalog_views
-        from .core import compression, errors, formatting, headers, health, views as core_views
+        from .core import compression, errors, formatting, headers, health, list_args, openapi, views as core_views
         from .stock import api as stock_api, views as stock_views
         from .stores import api as stores_api, views as stores_views
         from .customers import api as customers_api, views as customers_views
@@ -73,6 +73,8 @@ def create_app(config_class=None):
         errors.register(app)
         formatting.register(app)
         headers.register(app)
+        list_args.register(app)
+        openapi.register(app)
         health.register(app)
         compression.register(app)  # text answers gzipped: the shops' links are slow
 
@@ -101,10 +103,12 @@ def _postgresql_timeouts(app):
 
 
 def _refuse_default_secrets(app):
-    """Outside debug and tests the app must not run on the development secrets."""
-    if app.debug or app.testing:
+    """Only an explicit development or testing configuration may run on the public development
+    keys (anyone could forge a session, a JWT or a /verify link with them); a debug flag is not enough."""
+    if app.config.get("ALLOW_DEFAULT_SECRETS"):
         return
     defaults = {"SECRET_KEY": DEFAULT_SECRET_KEY, "JWT_SECRET_KEY": DEFAULT_JWT_SECRET_KEY}
     weak = [name for name, default in defaults.items() if app.config.get(name) in (None, "", default)]
     if weak:
-        raise RuntimeError("Refusing to start without DEBUG on default secrets: set " + ", ".join(weak))
+        raise RuntimeError("Refusing to start on the public development keys outside APP_ENV=development"
+                           " or testing: set " + ", ".join(weak))

@@ -1,6 +1,6 @@
 """Imports every model so that FAB, Alembic and the tests see one complete metadata."""
 from flask_appbuilder.security.sqla.models import User  # noqa: F401  FAB's user, referenced by our tables
-from .accounts.models import RevokedToken  # noqa: F401
+from .accounts.models import RefreshToken, RevokedToken, UserStamp  # noqa: F401
 from .core.models import AuditLog, Sequence  # noqa: F401
 from .stores.models import Store, StoreUser  # noqa: F401
 from .catalog.models import Brand, Category, Product, ProductImage, ProductSpec  # noqa: F401

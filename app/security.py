@@ -8,17 +8,20 @@ from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.api import BaseApi
-from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.security.forms import LoginForm_db, ResetPasswordForm
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
-from werkzeug.security import generate_password_hash
+from sqlalchemy import bindparam, event, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session as OrmSession, joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
@@ -27,6 +30,7 @@ from .core.formatting import format_local_datetime, yes_no
 from .core.views import landing_url
 
 log = logging.getLogger(__name__)
+SESSION_STAMP_KEY = "_stamp"
 
 
 def hash_password(password):
@@ -51,13 +55,26 @@ class BoutiqueAuthDBView(AuthDBView):
             return redirect(self._get_safe_next_url())
         form = EmailLoginForm()
         if form.validate_on_submit():
+            from .accounts import lockout
+
             next_url = request.args.get("next")
             next_url = get_safe_redirect(next_url) if next_url else None
-            user = self.appbuilder.sm.auth_user_db(form.username.data.strip(), form.password.data)
+            email = form.username.data.strip()
+            wait = lockout.retry_after(email)
+            if wait:
+                # One counter per account with the API: another address does not reset it.
+                flash(str(_l("Trop de tentatives pour ce compte. Réessayez dans %(minutes)s min.",
+                             minutes=(wait + 59) // 60)), "warning")
+                page = self.render_template(self.login_template, title=self.title, form=form,
+                                            appbuilder=self.appbuilder,
+                                            google_enabled=self.appbuilder.sm.google is not None)
+                return page, 429, {"Retry-After": str(wait)}
+            user = self.appbuilder.sm.auth_user_db(email, form.password.data)
             if not user:
+                lockout.record_failure(email)
                 flash(str(self.invalid_login_message), "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url or self.appbuilder.get_url_for_index))
-            login_user(user, remember=False)
+            start_session(user)
             return redirect(next_url or landing_url(user))  # no page asked for: where the role's work is
         return self.render_template(
             self.login_template,
@@ -95,8 +112,78 @@ class BoutiqueAuthDBView(AuthDBView):
         if user is None:
             flash(str(_l("Ce compte Google n'est pas vérifié ou est désactivé.")), "warning")
             return redirect(url_for(".login"))
-        login_user(user, remember=False)
+        start_session(user)
         return redirect(session.pop("google_next", None) or landing_url(user))
+
+
+def start_session(user):
+    """Log the user in; the session carries their session stamp, checked on every request."""
+    login_user(user, remember=False)
+    session[SESSION_STAMP_KEY] = user_stamps(user)[0]
+
+
+def user_stamps(user):
+    """(session stamp, token stamp), as loaded with the user by get_user_by_id."""
+    from .accounts.tokens import stamps_of
+
+    stamps = getattr(user, "boutique_stamps", None)
+    return stamps if stamps is not None else stamps_of(user.id)
+
+
+def renew_stamps(session_, user_id, sessions=True, tokens=True):
+    """New stamps for the user (in the session's transaction): every web session (`sessions`)
+    and every JWT (`tokens`) issued before is refused from now on."""
+    from .accounts.models import UserStamp
+    from .accounts.tokens import new_stamp
+
+    with session_.no_autoflush:
+        row = session_.get(UserStamp, user_id)
+    if row is None:
+        row = UserStamp(user_id=user_id, session_stamp=new_stamp(), token_stamp=new_stamp())
+        session_.add(row)
+    if sessions:
+        row.session_stamp = new_stamp()
+    if tokens:
+        row.token_stamp = new_stamp()
+    return row
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _credentials_changed(session_, _flush_context, _instances):
+    """A password change (own, by an admin, through any screen, API or command) or a
+    deactivation ends every session and token of the user."""
+    from flask_appbuilder.security.sqla.models import User
+
+    for obj in list(session_.dirty):
+        if not isinstance(obj, User) or obj.id is None:
+            continue
+        state = sa_inspect(obj)
+        password = state.attrs.password.history
+        active = state.attrs.active.history
+        if password.has_changes() or (active.has_changes() and not obj.active):
+            renew_stamps(session_, obj.id)
+
+
+class CurrentPasswordForm(ResetPasswordForm):
+    current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
+                                     widget=BS3PasswordFieldWidget())
+
+    def validate_current_password(self, field):
+        if not check_password_hash(g.user.password or "", field.data or ""):
+            raise ValidationError(_l("Mot de passe actuel incorrect."))
+
+
+class ResetMyPasswordView(FabResetMyPasswordView):
+    """Changing one's own password asks for the current one (a borrowed open session must not
+    lock its owner out); the other sessions of the user end, this one goes on."""
+
+    form = CurrentPasswordForm
+
+    def form_post(self, form):
+        super().form_post(form)
+        from .accounts.tokens import stamps_of
+
+        session[SESSION_STAMP_KEY] = stamps_of(g.user.id)[0]
 
 
 class NoSecurityApi(BaseApi):
@@ -158,6 +245,7 @@ def role_label(name):
 class BoutiqueSecurityManager(SecurityManager):
     authdbview = BoutiqueAuthDBView
     userdbmodelview = UserDBModelView
+    resetmypasswordview = ResetMyPasswordView
     security_api = NoSecurityApi
 
     def __init__(self, appbuilder):
@@ -225,18 +313,44 @@ class BoutiqueSecurityManager(SecurityManager):
         if not rows:
             return None
         user = rows[0][0]
-        remember_store_ids(user, sorted(store_id for _, store_id in rows if store_id is not None))
+        remember_store_ids(user, sorted(row[1] for row in rows if row[1] is not None))
+        user.boutique_stamps = (rows[0][2] or "", rows[0][3] or "")
         return user
+
+    def load_user(self, pk):
+        """The user of a web session, if the session's stamp is still theirs (logout and a
+        password change renew it: a copied cookie dies with them)."""
+        user = self.get_user_by_id(int(pk))
+        if user is None or not user.is_active:
+            return None
+        if session.get(SESSION_STAMP_KEY, "") != user.boutique_stamps[0]:
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        user = self.get_user_by_id(int(jwt_data["sub"]))
+        if user is None or not user.is_active or jwt_data.get("stp", "") != user.boutique_stamps[1]:
+            return None
+        g.user = user
+        return user
+
+    def on_user_logout(self, user):
+        """Logout ends the session server-side: the user's session stamp changes."""
+        renew_stamps(self.session, user.id, tokens=False)
+        self.session.commit()
+        session.pop(SESSION_STAMP_KEY, None)
 
     @cached_property
     def _user_statement(self):
         """get_user_by_id's SELECT, built once: building and keying it cost about as much CPU as
         running it, on every request."""
+        from .accounts.models import UserStamp
         from .stores.models import StoreUser
 
         user_model = self.user_model
-        return (select(user_model, StoreUser.store_id)
+        return (select(user_model, StoreUser.store_id, UserStamp.session_stamp, UserStamp.token_stamp)
                 .outerjoin(StoreUser, StoreUser.user_id == user_model.id)
+                .outerjoin(UserStamp, UserStamp.user_id == user_model.id)
                 .where(user_model.id == bindparam("user_id"))
                 .options(joinedload(user_model.roles), joinedload(user_model.groups)))
 
@@ -252,7 +366,7 @@ class BoutiqueSecurityManager(SecurityManager):
         from .accounts import tokens
 
         jwt_manager = super().create_jwt_manager(app)
-        jwt_manager.token_in_blocklist_loader(lambda _header, payload: tokens.is_revoked(payload["jti"]))
+        jwt_manager.token_in_blocklist_loader(lambda _header, payload: tokens.is_revoked(payload["jti"], payload.get("fam")))
         unauthorized = lambda *args: json_error(401)  # noqa: E731 - one answer for every bad token
         jwt_manager.expired_token_loader(unauthorized)
         jwt_manager.invalid_token_loader(unauthorized)
@@ -280,11 +394,16 @@ class BoutiqueSecurityManager(SecurityManager):
         )
 
     def user_from_google(self, userinfo):
-        """Link to an existing user only by a verified email; a new user gets no role or store."""
+        """Link to an existing user only by a verified email; a new user (only of an allowed
+        domain when GOOGLE_ALLOWED_DOMAINS is set) gets no role or store."""
         email = (userinfo.get("email") or "").strip().lower()
         if not email or userinfo.get("email_verified") is not True:
             return None
         user = self.find_user(email=email) or self.find_user(username=email)
+        allowed = current_app.config.get("GOOGLE_ALLOWED_DOMAINS") or []
+        if user is None and allowed and email.rpartition("@")[2] not in allowed:
+            log.info("Google sign-in refused: %s is outside GOOGLE_ALLOWED_DOMAINS", email)
+            return None
         if user is None:
             user = self.user_model(
                 username=email,

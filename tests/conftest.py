@@ -240,3 +240,13 @@ def as_cashier(api_as):
 @pytest.fixture
 def as_stocker(api_as):
     return api_as("STOCKER")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Lines a test recorded with record_property("summary", ...): e.g. the schemathesis counts."""
+    lines = [value for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+             for name, value in getattr(report, "user_properties", ()) if name == "summary"]
+    if lines:
+        terminalreporter.section("summaries")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

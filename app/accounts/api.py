@@ -1,24 +1,13 @@
 """POST /api/v1/auth/token/, /token/refresh/ and /logout/ (SPEC §10)."""
-from flask import current_app, request
+from flask import current_app, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
-from ..extensions import limiter, security_manager
-from . import tokens
-
-
-def _email_key():
-    body = request.get_json(silent=True) or {}
-    email = body.get("email") if isinstance(body, dict) else None
-    return "token-email:" + (str(email).strip().lower() if email else "-")
-
-
-def _failed_per_email():
-    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
-    return f"{count} per {seconds} seconds"
+from ..extensions import db, limiter, security_manager
+from . import lockout, tokens
 
 
 def _requests_per_address():
@@ -32,9 +21,8 @@ class AuthApi(BaseApi):
     csrf_exempt = True
 
     @expose("/token/", methods=["POST"])
-    # Failures are counted per email, so one person's typos never lock out the
-    # other tills behind the same address; the address limit is much wider.
-    @limiter.limit(_failed_per_email, key_func=_email_key, deduct_when=lambda r: r.status_code == 401)
+    # Failures are counted per email (with the login page's, see lockout.py), so one person's
+    # typos never lock out the other tills behind the same address; the address limit is wider.
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
     def token(self):
         """Exchange email + password for an access and a refresh token.
@@ -67,10 +55,17 @@ class AuthApi(BaseApi):
             errors["password"] = [str(_l("Champ obligatoire."))]
         if errors:
             return json_error(400, None, errors)
+        wait = lockout.retry_after(email)
+        if wait:
+            body, status = json_error(429)
+            return make_response(body, status, {"Retry-After": str(wait)})
         user = security_manager().auth_user_db(email.strip(), password)
         if user is None:
+            lockout.record_failure(email)
             return json_error(401, _l("E-mail ou mot de passe incorrect."))
-        return self.response(200, **tokens.issue_pair(user))
+        pair = tokens.issue_pair(user)
+        db.session.commit()
+        return self.response(200, **pair)
 
     @expose("/token/refresh/", methods=["POST"])
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
@@ -103,18 +98,20 @@ class AuthApi(BaseApi):
             payload = decode_token(raw)
         except (JWTExtendedException, PyJWTError):
             return json_error(401)
-        if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"]):
+        if payload.get("type") != "refresh" or tokens.is_revoked(payload["jti"], payload.get("fam")):
             return json_error(401)
         user = security_manager().get_user_by_id(int(payload["sub"]))
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or payload.get("stp", "") != tokens.token_stamp(user):
             return json_error(401)
-        tokens.revoke(payload["jti"], tokens.expiry_of(payload))
-        return self.response(200, **tokens.issue_pair(user, refresh_expires_at=tokens.expiry_of(payload)))
+        pair = tokens.rotate(payload, user)
+        if pair is None:
+            return json_error(401)
+        return self.response(200, **pair)
 
     @expose("/logout/", methods=["POST"])
     @jwt_required()
     def logout(self):
-        """Revoke the access token and the refresh token issued with it.
+        """Revoke the access token and the refresh tokens of its login (the whole rotated chain).
         ---
         post:
           responses:
@@ -130,6 +127,7 @@ class AuthApi(BaseApi):
             from datetime import datetime, timezone
 
             tokens.revoke(payload["rjti"], datetime.now(timezone.utc) + max_life)
+        tokens.revoke_family(payload.get("fam"))
         return self.response(200, message=str(_l("Déconnecté.")))
 
 

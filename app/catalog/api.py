@@ -189,7 +189,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
             200:
               description: an .xlsx file
         """
-        return xlsx_response(spreadsheets.export_products_workbook(), "produits.xlsx")
+        return xlsx_response(spreadsheets.export_products_workbook(with_costs=can_see_costs()), "produits.xlsx")
 
     @expose("/stock-export.xlsx", methods=["GET"])
     @protect()

@@ -536,21 +536,25 @@ def _yes_no(value):
     return "oui" if value else "non"
 
 
-def export_products_workbook():
-    """Every product, in the import's columns: the file re-imports to the same catalog."""
+def export_products_workbook(with_costs=True):
+    """Every product, in the import's columns: the file re-imports to the same catalog. Without
+    `with_costs` (roles that may not see cost prices) the cost column is left out."""
     categories = _category_paths()
     brands = dict(db.session.execute(select(Brand.id, Brand.name)).all())
     statement = select(Product).order_by(Product.sku).execution_options(yield_per=1000)
+    kept = [index for index, column in enumerate(COLUMNS) if with_costs or column.key != "cost_price"]
+    columns = [COLUMNS[index] for index in kept]
 
     def rows():
         for product in db.session.execute(statement).scalars():
-            yield (product.sku, product.barcode, product.name, categories.get(product.category_id),
+            row = (product.sku, product.barcode, product.name, categories.get(product.category_id),
                    brands.get(product.brand_id), product.description, product.cost_price, product.sale_price,
                    product.min_sale_price, product.tax_rate, product.reorder_level, _yes_no(product.is_active),
                    _yes_no(product.track_serial), product.warranty_months)
+            yield tuple(row[index] for index in kept)
 
-    return excel.workbook_bytes([("Produits", [c.label for c in COLUMNS], rows(),
-                                  {"widths": [c.width for c in COLUMNS], "text_columns": TEXT_COLUMNS})])
+    return excel.workbook_bytes([("Produits", [c.label for c in columns], rows(),
+                                  {"widths": [c.width for c in columns], "text_columns": TEXT_COLUMNS})])
 
 
 STOCK_HEADERS = ["Magasin", "SKU", "Code-barres", "Nom", "Catégorie", "Marque", "Quantité", "Réservé", "Disponible",

@@ -22,7 +22,7 @@ from ..core.views import add_entry_point
 from ..extensions import db
 from ..stores.views import VIEW_PERMISSIONS
 from . import services, spreadsheets
-from .api import stock_export_stores, xlsx_response
+from .api import can_see_costs, stock_export_stores, xlsx_response
 from .labels import LABELS
 from .models import Brand, Category, Product, ProductImage, ProductSpec
 
@@ -298,7 +298,7 @@ class ProductExcelView(BaseView):
     @expose("/products.xlsx")
     @has_access
     def export_products(self):
-        return xlsx_response(spreadsheets.export_products_workbook(), "produits.xlsx")
+        return xlsx_response(spreadsheets.export_products_workbook(with_costs=can_see_costs()), "produits.xlsx")
 
     @expose("/stock.xlsx")
     @has_access

@@ -238,6 +238,13 @@ class BoutiqueModelRestApi(ModelRestApi):
                 kwargs["message"] = str(FAB_MESSAGES["Not a valid rison argument"])
         return ModelRestApi.response(code, **kwargs)
 
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        from .field_labels import field_info_text
+
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        info["label"], info["description"] = field_info_text(self, field.name)
+        return info
+
     def response_400(self, message=None):
         return self.response(400, message=str(message or HTTP_MESSAGES[400]))
 

@@ -13,7 +13,7 @@ row last of all (allocate_number is the last statement before COMMIT: it is the 
 import functools
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -484,12 +484,30 @@ def _refuse_serials_of_other_sales(sale, errors):
     errors.raise_if_any()
 
 
+def _percent_under_list_price(sale, totals):
+    """How far under the catalog's list price the sale goes, per line and over the whole sale: a
+    low price typed in is a discount as much as a discount field is, with or without a floor.
+    (A line under its floor is left to the PRICE_FLOOR approval of that very price.)"""
+    rates, listed, net = [], Decimal("0"), Decimal("0")
+    for item, line in zip(sale.items, totals.lines):
+        list_gross = Decimal(item.product.sale_price or 0) * item.quantity
+        floor = item.product.min_sale_price
+        if floor is not None and line.line_total < floor * item.quantity:
+            continue
+        if list_gross > 0:
+            rates.append((list_gross - line.line_total) * 100 / list_gross)
+            listed, net = listed + list_gross, net + line.line_total
+    if listed > 0:
+        rates.append((listed - net + totals.sale_discount) * 100 / listed)
+    return max(rates, default=Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def required_approvals(sale, totals=None):
     """What a manager must approve for the sale as it is: {kind: details}."""
     totals = totals or sale_totals(sale)
     needs = {}
     threshold = sale.store.discount_threshold
-    percent = totals.max_discount_percent()
+    percent = max(totals.max_discount_percent(), _percent_under_list_price(sale, totals))
     if threshold is not None and percent > threshold:
         needs["DISCOUNT"] = {"discount_percent": str(percent), "threshold": str(threshold),
                              "discount": money_text(totals.discount_total)}

@@ -89,6 +89,13 @@ class UserApi(BoutiqueModelRestApi):
                      "active": _l("Actif"), "roles": _l("Rôles"), "password": _l("Mot de passe"),
                      "last_login": _l("Dernière connexion"), "created_on": _l("Créé le")}
 
+    def response(self, code, **kwargs):
+        # The password (its hash, once stored) is write-only: never in an answer to POST or PUT.
+        # (The edit schema still dumps it: FAB merges a PUT into the stored values through it.)
+        if isinstance(kwargs.get("result"), dict):
+            kwargs["result"] = {key: value for key, value in kwargs["result"].items() if key != "password"}
+        return super().response(code, **kwargs)
+
     def pre_add(self, item):
         email_is_the_username(item)
         item.password = hash_password(item.password) if item.password else None

@@ -1,7 +1,7 @@
 """purchases: suppliers, purchase orders, goods receipts; the unit cost of costed stock movements
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -41,3 +41,16 @@ def test_a_disabled_user_cannot_sign_in_with_google(app, as_admin):
 def test_google_button_only_when_configured(client):
     assert "Continuer avec Google" not in client.get("/login/").get_data(as_text=True)
     assert client.get("/login/google").status_code == 302
+
+
+def test_allowed_domains_limit_new_google_accounts(app, monkeypatch):
+    monkeypatch.setitem(app.config, "GOOGLE_ALLOWED_DOMAINS", ["boutique.cm", "maboutique.cm"])
+    with app.test_request_context():
+        sm = security_manager()
+        assert sm.user_from_google({"email": "inconnu@gmail.com", "email_verified": True}) is None
+        assert sm.find_user(email="inconnu@gmail.com") is None
+        assert sm.user_from_google({"email": "x@gmail.com.evil.cm", "email_verified": True}) is None
+        assert sm.user_from_google({"email": "nouvelle@MaBoutique.cm", "email_verified": True}).roles == []
+        # An existing user signs in whatever the domain of their address.
+        assert sm.user_from_google({"email": "manager@boutique.cm", "email_verified": True}) is not None
+

@@ -60,9 +60,20 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(client):
     assert first.status_code == 200
     rotated = first.get_json()
     assert set(rotated) == {"access", "refresh"} and rotated["refresh"] != tokens["refresh"]
-    again = client.post("/api/v1/auth/token/refresh/", json={"refresh": tokens["refresh"]})
-    assert again.status_code == 401
     assert client.post("/api/v1/auth/token/refresh/", json={"refresh": rotated["refresh"]}).status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_chain(client):
+    tokens = get_tokens(client, "manager@boutique.cm", "manager123!")
+    rotated = client.post("/api/v1/auth/token/refresh/", json={"refresh": tokens["refresh"]}).get_json()
+    auth = {"Authorization": f"Bearer {rotated['access']}"}
+    assert client.get("/api/v1/stores/", headers=auth).status_code == 200
+    # The old refresh token again: stolen, so every token of this login goes.
+    assert client.post("/api/v1/auth/token/refresh/", json={"refresh": tokens["refresh"]}).status_code == 401
+    assert client.get("/api/v1/stores/", headers=auth).status_code == 401
+    assert client.post("/api/v1/auth/token/refresh/", json={"refresh": rotated["refresh"]}).status_code == 401
+    # Another login of the same user is another chain: untouched.
+    assert get_tokens(client, "manager@boutique.cm", "manager123!")["access"]
 
 
 def test_an_access_token_is_not_a_refresh_token(client):
