@@ -31,16 +31,25 @@ def role_name(user):
 
 def user_store_ids(user) -> list[int]:
     """Ids of the stores the user is assigned to (cached for the request)."""
-    from ..stores.models import StoreUser
-
     if user is None:
         return []
     cache = g.setdefault("_store_ids", {})
     if user.id not in cache:
-        cache[user.id] = list(
-            db.session.execute(select(StoreUser.store_id).where(StoreUser.user_id == user.id)).scalars()
-        )
+        assignments = db.metadata.tables["store_user"]  # the stores domain's table; core imports no domain
+        cache[user.id] = list(db.session.execute(
+            select(assignments.c.store_id).where(assignments.c.user_id == user.id)).scalars())
     return cache[user.id]
+
+
+def scope_to_stores(query, column, user=None):
+    """`query` (a select) kept to the rows whose store `column` is one of the user's stores (ADMIN: all).
+
+    `user` defaults to the acting user; no user sees nothing.
+    """
+    user = acting_user() if user is None else user
+    if is_admin(user):
+        return query
+    return query.where(column.in_(user_store_ids(user)))
 
 
 def remember_store_ids(user, store_ids):

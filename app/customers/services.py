@@ -59,9 +59,17 @@ def prepare_customer(user, customer):
         customer.created_by_id = user.id
 
 
-def audit_customer(action, customer):
+def save_customer(user, customer):
+    """The one write path of a customer (API, screens, POS quick-create): check and normalise,
+    write, audit (customer.create / customer.update) and commit, in one transaction."""
+    action = "customer.create" if customer.id is None else "customer.update"
+    prepare_customer(user, customer)
+    db.session.add(customer)
+    db.session.flush()
     audit.record(action, customer, store_id=customer.store_id,
                  after={"name": customer.name, "phone": customer.phone, "email": customer.email})
+    db.session.commit()
+    return customer
 
 
 def visible_customer(user, customer_id):

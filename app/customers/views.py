@@ -15,7 +15,7 @@ from .models import Customer
 
 
 class CustomerModelView(ModelView):
-    datamodel = ScopedInterface(Customer)
+    datamodel = ScopedInterface(Customer, write=services.save_customer)
     class_permission_name = "Customer"
     method_permission_name = VIEW_PERMISSIONS
     base_filters = store_scope()

@@ -27,9 +27,10 @@ from ..documents.pdf import pdf_response
 from ..documents.verification import read_token
 from ..extensions import db, limiter
 from ..sales import services as sales
-from ..sales.inputs import MISSING
+from ..core.inputs import MISSING
 from ..sales.models import OPEN_FOR_PAYMENT, Sale
-from ..sales.totals import currency_unit, sale_totals
+from ..core.money import currency_unit
+from ..sales.totals import sale_totals
 from ..stock import services as stock
 from . import cart as carts
 from . import documents, queries
@@ -224,11 +225,7 @@ class SellerPosView(PosBaseView):
             raise Forbidden(_l("Vous ne pouvez pas créer de client."))
         customer = Customer(name=form_text("name"), phone=form_text("phone"), email=form_text("email"),
                             tax_id=form_text("tax_id"), store_id=store.id)
-        customers.prepare_customer(user, customer)
-        db.session.add(customer)
-        db.session.flush()
-        customers.audit_customer("customer.create", customer)
-        db.session.commit()
+        customers.save_customer(user, customer)
         cart = carts.set_customer(user, store, self._form_cart(user, store), customer.id)
         return self._cart(store, cart, trigger={"pos:dialog": "close"})
 

@@ -10,13 +10,14 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt
 
+from ..cashier.services import refund_till
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
 from ..core.errors import BadRequest
 from ..core.ids import row_id
+from ..core.inputs import MISSING
 from ..core.scoping import acting_user, store_scope
 from ..extensions import limiter
 from . import serialize, services
-from .inputs import MISSING
 from .models import Approval, Refund, Sale
 
 READ = {"get_list": "read", "get": "read", "info": "read"}
@@ -162,7 +163,8 @@ class SaleApi(BoutiqueModelRestApi):
         """
         body = json_body({"reason", "method", "shift", "reference"})
         sale, refund = services.cancel_sale(acting_user(), pk, body.get("reason"), method=body.get("method", "CASH"),
-                                            shift=body.get("shift"), reference=body.get("reference"))
+                                            till=refund_till(acting_user(), body.get("shift")),
+                                            reference=body.get("reference"))
         return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale),
                              refund=serialize.refund_to_dict(refund) if refund else None)
 
@@ -204,7 +206,8 @@ class SaleApi(BoutiqueModelRestApi):
         """
         body = json_body({"items", "restock", "method", "shift", "reference", "reason"})
         sale, refund = services.refund_sale(acting_user(), pk, body.get("items"), restock=body.get("restock", True),
-                                            method=body.get("method", "CASH"), shift=body.get("shift"),
+                                            method=body.get("method", "CASH"),
+                                            till=refund_till(acting_user(), body.get("shift")),
                                             reference=body.get("reference"), reason=body.get("reason"))
         return self.response(201, id=refund.id, result=serialize.refund_to_dict(refund),
                              sale=serialize.sale_to_dict(sale))

@@ -12,9 +12,8 @@ row last of all (allocate_number is the last statement before COMMIT: it is the 
 """
 import functools
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
@@ -26,13 +25,13 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..core.models import utcnow
 from ..core.numbering import allocate_number
-from ..core.scoping import can_access_store, is_admin, role_name
+from ..core.scoping import can_access_store, is_admin, role_name, scope_to_stores
 from ..extensions import db
 from ..stock import services as stock
 from ..stock.models import ON_HAND_SERIAL_STATUSES, ProductStock, SerialNumber
 from ..stock.services import Reference
 from ..stores.models import Store
-from .inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_quantity, read_text
+from ..core.inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_quantity, read_text
 from .models import (
     APPROVED,
     CANCELLED,
@@ -156,14 +155,6 @@ def require_manager(user, store_id):
 def _require_owner(user, sale):
     if sale.seller_id != user.id and not is_admin(user):
         raise Forbidden(_l("Seul le vendeur qui a créé ce brouillon peut le modifier ou le transmettre."))
-
-
-def _local_year(store):
-    try:
-        zone = ZoneInfo(store.timezone or "Africa/Douala")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("Africa/Douala")
-    return datetime.now(zone).year
 
 
 def money_text(value):
@@ -414,7 +405,7 @@ def submit_sale(user, sale_id):
     db.session.flush()
     # The hot lock: the store's invoice Sequence row, taken last and held until COMMIT; the
     # sale's own UPDATE (status, number, totals: one statement at commit) is all that follows.
-    number = allocate_number(sale.store, INVOICE, _local_year(sale.store))
+    number = allocate_number(sale.store, INVOICE, sale.store.local_year)
     _store_totals(sale, totals)
     sale.status = PENDING_PAYMENT
     sale.submitted_at = utcnow()
@@ -697,8 +688,11 @@ def _set_serials(sale, serial_ids, from_status, to_status):
 
 # --- cancel and refund ----------------------------------------------------------------------
 
-def cancel_sale(user, sale_id, reason, method="CASH", shift=None, reference=None):
-    """A manager cancels a sale not yet fully paid; what was paid goes back; the number is kept."""
+def cancel_sale(user, sale_id, reason, method="CASH", till=None, reference=None):
+    """A manager cancels a sale not yet fully paid; what was paid goes back; the number is kept.
+
+    `till(store_id)`, given by the caller (cashier.services.refund_till), returns the open shift,
+    locked, that cash goes back from: sales knows no till."""
     errors = FieldErrors()
     reason = read_text(reason, "reason", errors, required=True, max_length=1000)
     errors.raise_if_any()
@@ -710,7 +704,7 @@ def cancel_sale(user, sale_id, reason, method="CASH", shift=None, reference=None
     refund = None
     paid_back = sale.amount_paid - sale.amount_refunded
     if paid_back > 0:
-        refund = _pay_back(user, sale, paid_back, method, shift, reference, reason, is_cancellation=True)
+        refund = _pay_back(user, sale, paid_back, method, till, reference, reason, is_cancellation=True)
         sale.amount_refunded += paid_back
     sale.status = CANCELLED
     sale.cancelled_at = utcnow()
@@ -724,10 +718,10 @@ def cancel_sale(user, sale_id, reason, method="CASH", shift=None, reference=None
     return sale, refund
 
 
-def refund_sale(user, sale_id, items, restock=True, method="CASH", shift=None, reference=None, reason=None):
+def refund_sale(user, sale_id, items, restock=True, method="CASH", till=None, reference=None, reason=None):
     """A manager refunds chosen items of a PAID sale (partial allowed). Restocked items come back
-    with RETURN movements, defective ones do not; the money goes back (cash out of an open shift).
-    Everything refunded -> REFUNDED."""
+    with RETURN movements, defective ones do not; the money goes back (cash out of the open shift
+    `till(store_id)` returns, as in cancel_sale). Everything refunded -> REFUNDED."""
     errors = FieldErrors()
     restock = read_bool(restock, "restock", errors, default=True)
     reason = read_text(reason, "reason", errors, max_length=1000)
@@ -747,7 +741,7 @@ def refund_sale(user, sale_id, items, restock=True, method="CASH", shift=None, r
         item: lines[item.id]["quantity"] for item in sale.items if item.id in lines}), still_paid)
     if amount <= 0:
         raise Conflict(_l("Il n'y a rien à rembourser."))
-    refund = _pay_back(user, sale, amount, method, shift, reference, reason, restock=restock)
+    refund = _pay_back(user, sale, amount, method, till, reference, reason, restock=restock)
     # Amount per line (for the documents): their value, the last line taking the rounding.
     values = []
     for item in sale.items:
@@ -842,9 +836,7 @@ def _refund_serials(item, quantity, raw, field, errors):
     return chosen
 
 
-def _pay_back(user, sale, amount, method, shift, reference, reason, restock=True, is_cancellation=False):
-    from ..cashier.services import shift_for_refund
-
+def _pay_back(user, sale, amount, method, till, reference, reason, restock=True, is_cancellation=False):
     errors = FieldErrors()
     method = read_text(method, "method", errors) or "CASH"
     reference = read_text(reference, "reference", errors, max_length=64)
@@ -853,7 +845,9 @@ def _pay_back(user, sale, amount, method, shift, reference, reason, restock=True
     elif method == "CREDIT":
         errors.add("method", _l("Le remboursement sur le compte du client arrivera avec la gestion du crédit."))
     errors.raise_if_any()
-    cash_shift = shift_for_refund(user, sale.store_id, shift) if method == "CASH" else None
+    if method == "CASH" and till is None:
+        raise Conflict(_l("Aucune caisse ouverte dans ce magasin : ouvrez une caisse pour rembourser en espèces."))
+    cash_shift = till(sale.store_id) if method == "CASH" else None
     refund = Refund(sale_id=sale.id, store_id=sale.store_id, is_cancellation=is_cancellation, method=method,
                     amount=amount, restock=restock, reason=reason, reference=reference,
                     shift_id=cash_shift.id if cash_shift else None, approved_by_id=user.id)
@@ -866,11 +860,7 @@ def _pay_back(user, sale, amount, method, shift, reference, reason, restock=True
 
 def payment_queue(user, store_ids=None, limit=100):
     """Sales waiting for payment in the user's stores (oldest first)."""
-    from ..core.scoping import user_store_ids
-
-    query = select(Sale).where(Sale.status.in_(OPEN_FOR_PAYMENT))
-    if not is_admin(user):
-        query = query.where(Sale.store_id.in_(user_store_ids(user)))
+    query = scope_to_stores(select(Sale).where(Sale.status.in_(OPEN_FOR_PAYMENT)), Sale.store_id, user)
     if store_ids:
         query = query.where(Sale.store_id.in_(store_ids))
     return db.session.execute(query.order_by(Sale.submitted_at, Sale.id).limit(limit)).scalars().all()
@@ -888,8 +878,6 @@ def minutes_waiting_too_long(sale, now=None):
 
 def warranty_lookup(user, serial):
     """Who bought the unit with this serial (or IMEI), in which sale, and until when it is under warranty."""
-    from ..core.scoping import user_store_ids
-
     errors = FieldErrors()
     serial = read_text(serial, "serial", errors, required=True, max_length=64)
     errors.raise_if_any()
@@ -898,8 +886,7 @@ def warranty_lookup(user, serial):
              .join(SerialNumber, SerialNumber.id == sale_item_serial.c.serial_number_id)
              .join(Sale, Sale.id == SaleItem.sale_id)
              .where(func.upper(SerialNumber.serial) == serial.upper(), Sale.paid_at.isnot(None)))
-    if not is_admin(user):
-        query = query.where(Sale.store_id.in_(user_store_ids(user)))
+    query = scope_to_stores(query, Sale.store_id, user)
     results = []
     for item, sale, serial_row in db.session.execute(query.order_by(Sale.paid_at.desc())).all():
         months = item.product.warranty_months or 0

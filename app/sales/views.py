@@ -14,12 +14,13 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_local_datetime, format_money, format_percent
 from ..core.models import AuditLog
-from ..core.scoping import acting_user, store_scope
+from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
 from ..customers.services import display_phone
 from ..extensions import db
 from . import services
 from ..cashier.models import METHOD_LABELS
+from ..cashier.services import refund_till
 from .models import PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
@@ -126,7 +127,7 @@ class SaleModelView(ModelView):
         try:
             sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
                                                 method=request.form.get("method") or "CASH",
-                                                shift=request.form.get("shift") or None)
+                                                till=refund_till(acting_user(), request.form.get("shift") or None))
             flash(_("Vente annulée.") + (" " + _("%(amount)s remboursé(s).", amount=money(refund.amount))
                                           if refund else ""), "success")
         except DomainError as exc:
@@ -147,7 +148,7 @@ class SaleModelView(ModelView):
         try:
             sale, refund = services.refund_sale(acting_user(), sale.id, lines, restock=True,
                                                 method=request.form.get("method") or "CASH",
-                                                shift=request.form.get("shift") or None,
+                                                till=refund_till(acting_user(), request.form.get("shift") or None),
                                                 reason=request.form.get("reason"))
             flash(_("Remboursement enregistré : %(amount)s.", amount=money(refund.amount)), "success")
         except DomainError as exc:
@@ -218,12 +219,8 @@ class ApprovalModelView(ModelView):
         return super().render_template(template, **kwargs)
 
     def _pending(self):
-        query = select(Approval).where(Approval.status == PENDING).order_by(Approval.requested_at)
-        from ..core.scoping import is_admin, user_store_ids
-
-        user = acting_user()
-        if not is_admin(user):
-            query = query.where(Approval.store_id.in_(user_store_ids(user)))
+        query = scope_to_stores(select(Approval).where(Approval.status == PENDING).order_by(Approval.requested_at),
+                                Approval.store_id)
         return db.session.execute(query.limit(100)).scalars().all()
 
 

@@ -12,10 +12,11 @@ from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors,
-                        moment)
+from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, QuantityField, ScopedInterface,
+                        answers_domain_errors, moment)
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.ids import MAX_ID, row_id
+from ..core.inputs import path
 from ..core.scoping import acting_user, store_scope
 from . import services
 from .filters import ColumnEqualsFilter, LowStockFilter, StockBrandFilter, StockCategoryFilter, transfer_scope
@@ -76,15 +77,14 @@ def _load(schema, body=None):
         raise ValidationFailed(errors=_flatten(french_field_errors(err.messages))) from None
 
 
-def _flatten(errors, prefix=""):
-    """{"lines": {0: {"quantity": [...]}}} -> {"lines.0.quantity": [...]}."""
+def _flatten(errors, *prefix):
+    """{"lines": {0: {"quantity": [...]}}} -> {"lines[0].quantity": [...]} (core.inputs' field paths)."""
     flat = {}
     for key, value in errors.items():
-        name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
+            flat.update(_flatten(value, *prefix, key))
         else:
-            flat[name] = value if isinstance(value, list) else [value]
+            flat[path(*prefix, key)] = value if isinstance(value, list) else [value]
     return flat
 
 
@@ -134,7 +134,7 @@ class AdjustmentInput(Schema):
     store = _id_field(required=True)
     product = _id_field(required=True)
     type = fields.String(required=True)
-    quantity = fields.Integer(required=True, strict=True)
+    quantity = QuantityField(minimum=None, required=True)
     note = fields.String(load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
     serial_status = fields.String(load_default=None, allow_none=True)
@@ -177,7 +177,7 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 
 class TransferLineInput(Schema):
     product = _id_field(required=True)
-    quantity = fields.Integer(required=True, strict=True)
+    quantity = QuantityField(required=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
@@ -405,7 +405,7 @@ class CountInput(Schema):
 
 class CountLineInput(Schema):
     product = _id_field(required=True)
-    counted_quantity = fields.Integer(strict=True, load_default=None, allow_none=True)
+    counted_quantity = QuantityField(minimum=0, load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 

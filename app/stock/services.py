@@ -16,17 +16,16 @@ Documents (adjust_stock, transfers, counts): one transaction each; they check wh
 """
 import functools
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..core import audit
+from ..core import audit, inputs
 from ..core.audit import current_user_id
 from ..core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from ..core.inputs import MAX_QUANTITY, check, path  # noqa: F401 - MAX_QUANTITY: the bound callers see
 from ..core.models import utcnow
 from ..core.numbering import allocate_number
 from ..core.scoping import can_access_store
@@ -47,7 +46,6 @@ from .models import (
 TRANSFER_DOC_TYPE = "TRF"
 COUNT_DOC_TYPE = "INV"
 SERIAL_MAX_LENGTH = 64
-MAX_QUANTITY = 1_000_000_000  # far above any shop's stock, well inside the integer columns
 
 # What a decrease does to the units it takes (default per movement type).
 SERIAL_STATUS_AFTER_DECREASE = {
@@ -142,8 +140,7 @@ def _quantity(store_id, product_id):
 def _check_movement(quantity, movement_type):
     if movement_type not in MOVEMENT_TYPES:
         raise ValidationFailed(errors={"type": [_l("Type de mouvement inconnu.")]})
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0 or abs(quantity) > MAX_QUANTITY:
-        raise ValidationFailed(errors={"quantity": [_l("Quantité entière non nulle attendue.")]})
+    return check("quantity", inputs.quantity, quantity, minimum=None, strict=True)
 
 
 def product_by_code(code):
@@ -199,7 +196,7 @@ def move(store_id, product_id, quantity, movement_type, *, reference=None, note=
       TRANSFER_IN brings IN_TRANSIT units. They become IN_STOCK (RETURNED for a return)
       in that store. A known unit in any other state is refused (SerialNotAvailable, 409).
     """
-    _check_movement(quantity, movement_type)
+    quantity = _check_movement(quantity, movement_type)
     product = _product(product_id)
     if product.track_serial:
         serials = clean_serials(serials, abs(quantity))
@@ -269,7 +266,7 @@ def move_many(store_id, lines, movement_type, serials=None, **kwargs):
 
 def reserve(store_id, product_id, quantity):
     """Hold units for a partly paid sale so that nobody else sells them."""
-    _check_positive(quantity)
+    quantity = check("quantity", inputs.quantity, quantity, strict=True)
     done = db.session.execute(
         update(ProductStock)
         .where(*_row_filter(store_id, product_id), ProductStock.quantity - ProductStock.reserved >= quantity)
@@ -282,7 +279,7 @@ def reserve(store_id, product_id, quantity):
 
 def release(store_id, product_id, quantity):
     """Give back reserved units (a cancelled or refunded partly paid sale)."""
-    _check_positive(quantity)
+    quantity = check("quantity", inputs.quantity, quantity, strict=True)
     done = db.session.execute(
         update(ProductStock)
         .where(*_row_filter(store_id, product_id), ProductStock.reserved >= quantity)
@@ -292,10 +289,6 @@ def release(store_id, product_id, quantity):
     if done is None:
         raise Conflict(_l("Cette quantité n'est pas réservée."))
 
-
-def _check_positive(quantity):
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_QUANTITY:
-        raise ValidationFailed(errors={"quantity": [_l("Quantité entière positive attendue.")]})
 
 
 def stock_of(store_id, product_id):
@@ -447,10 +440,6 @@ def _require_store_access(user, store_id, message):
         raise Forbidden(message)
 
 
-def _year(store):
-    return datetime.now(ZoneInfo(store.timezone or "Africa/Douala")).year
-
-
 def _locked(model, object_id):
     """Re-read a document row with a row lock (PostgreSQL), fresh from the database."""
     return db.session.execute(
@@ -463,12 +452,6 @@ def _require_status(document, *statuses):
     if document.status not in statuses:
         raise InvalidTransition(_l("%(document)s est à l'état « %(status)s » : action impossible.",
                                    document=str(document), status=STATUS_LABELS.get(document.status, document.status)))
-
-
-def _positive_int(value, field):
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_QUANTITY:
-        raise ValidationFailed(errors={field: [_l("Quantité entière positive attendue.")]})
-    return value
 
 
 # --- adjustments -----------------------------------------------------------------------------
@@ -504,25 +487,24 @@ def _clean_transfer_lines(lines, source_store_id):
     """[{"product": id, "quantity": n, "serials": [...]?}] -> [(product, quantity, [SerialNumber])]."""
     if not isinstance(lines, list):
         raise ValidationFailed(errors={"lines": [_l("Liste de lignes attendue.")]})
-    cleaned, seen, errors = [], set(), {}
+    cleaned, seen, errors = [], set(), inputs.FieldErrors()
     for index, line in enumerate(lines):
-        field = f"lines.{index}"
+        field = path("lines", index)
         if not isinstance(line, dict):
-            errors[field] = [_l("Ligne invalide.")]
+            errors.add(field, _l("Ligne invalide."))
             continue
         try:
             product = _product(line.get("product"))
-            quantity = _positive_int(line.get("quantity"), "quantity")
+            quantity = check("quantity", inputs.quantity, line.get("quantity"))
             if product.id in seen:
                 raise ValidationFailed(errors={"product": [_l("Ce produit figure déjà dans le transfert.")]})
             seen.add(product.id)
             units = _transfer_serials(product, quantity, line.get("serials"), source_store_id)
         except ValidationFailed as exc:
-            errors[field] = [f"{key} : {message}" for key, messages in exc.errors.items() for message in messages]
+            errors.nest(field, exc.errors)
             continue
         cleaned.append((product, quantity, units))
-    if errors:
-        raise ValidationFailed(errors=errors)
+    errors.raise_if_any()
     return cleaned
 
 
@@ -567,7 +549,7 @@ def create_transfer(user, store_id, destination_store_id, lines=(), note=None):
     db.session.flush()
     audit.record("transfer.create", transfer, after={"status": "DRAFT", "destination_store_id": destination.id,
                                                       "lines": _lines_snapshot(transfer)})
-    transfer.number = allocate_number(source, TRANSFER_DOC_TYPE, _year(source))  # last: the sequence lock
+    transfer.number = allocate_number(source, TRANSFER_DOC_TYPE, source.local_year)  # last: the sequence lock
     db.session.commit()
     return transfer
 
@@ -769,7 +751,7 @@ def open_count(user, store_id, product_ids=None, note=None, category_id=None):
     db.session.add(count)
     db.session.flush()
     audit.record("stock_count.open", count, after={"status": "OPEN", "products": len(count.lines)})
-    count.number = allocate_number(store, COUNT_DOC_TYPE, _year(store))  # last: the sequence lock
+    count.number = allocate_number(store, COUNT_DOC_TYPE, store.local_year)  # last: the sequence lock
     db.session.commit()
     return count
 
@@ -794,17 +776,14 @@ def enter_counts(user, count, entries):
     if not isinstance(entries, list) or not entries:
         raise ValidationFailed(errors={"lines": [_l("Saisissez au moins une ligne.")]})
     lines = {line.product_id: line for line in count.lines}
-    errors, changes = {}, []
+    errors, changes = inputs.FieldErrors(), []
     for index, entry in enumerate(entries):
-        field = f"lines.{index}"
         try:
             line = _count_line(lines, entry)
             changes.append(_enter_count(count, line, entry))
         except (ValidationFailed, SerialNotAvailable) as exc:
-            messages = ([f"{k} : {m}" for k, ms in exc.errors.items() for m in ms] if exc.errors else [exc.message])
-            errors[field] = messages
-    if errors:
-        raise ValidationFailed(errors=errors)
+            errors.nest(path("lines", index), exc.errors or {"": [exc.message]})
+    errors.raise_if_any()
     audit.record("stock_count.count", count, after={"lines": changes})
     db.session.commit()
     return count
@@ -838,8 +817,7 @@ def _enter_count(count, line, entry):
     else:
         if entry.get("serials"):
             raise ValidationFailed(errors={"serials": [_l("Ce produit n'est pas suivi par numéro de série.")]})
-        if not isinstance(counted, int) or isinstance(counted, bool) or not 0 <= counted <= MAX_QUANTITY:
-            raise ValidationFailed(errors={"counted_quantity": [_l("Quantité entière positive ou nulle attendue.")]})
+        counted = check("counted_quantity", inputs.quantity, counted, minimum=0)
     line.counted_quantity = counted
     line.book_quantity = _quantity(count.store_id, line.product_id)
     line.counted_at = utcnow()

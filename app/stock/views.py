@@ -20,7 +20,7 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime
 from ..core.ids import row_id_or_none
-from ..core.scoping import acting_user, can_access_store, is_admin, store_scope, user_store_ids
+from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.views import add_entry_point
 from ..extensions import db
 from . import services
@@ -93,13 +93,7 @@ def _flash_error(error):
 def _my_stores(active_only=True):
     from ..stores.models import Store
 
-    user = acting_user()
-    query = select(Store).order_by(Store.code)
-    if active_only:
-        query = query.where(Store.is_active.is_(True))
-    if not is_admin(user):
-        query = query.where(Store.id.in_(user_store_ids(user)))
-    return db.session.execute(query).scalars().all()
+    return Store.of_user(acting_user(), active_only=active_only)
 
 
 def _all_stores():

@@ -6,9 +6,9 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import inspect as sa_inspect
 
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
-from ..core.errors import BadRequest
+from ..core.errors import BadRequest, ValidationFailed
 from ..core.scoping import store_scope
-from ..security import email_is_the_username, hash_password
+from ..security import ONE_ROLE, email_is_the_username, hash_password
 from . import services
 from .models import Store
 from .views import STORE_LABELS
@@ -90,13 +90,20 @@ class UserApi(BoutiqueModelRestApi):
                      "last_login": _l("Dernière connexion"), "created_on": _l("Créé le")}
 
     def pre_add(self, item):
+        _one_role(item)
         email_is_the_username(item)
         item.password = hash_password(item.password) if item.password else None
 
     def pre_update(self, item):
+        _one_role(item)
         email_is_the_username(item)
         if sa_inspect(item).attrs.password.history.has_changes() and item.password:
             item.password = hash_password(item.password)
+
+
+def _one_role(user):
+    if len(user.roles or []) > 1:
+        raise ValidationFailed(errors={"roles": [ONE_ROLE]})
 
 
 def register(appbuilder):

@@ -61,3 +61,28 @@ def test_an_email_already_used_is_refused_without_an_error_page(app, client):
     assert "INSERT INTO" not in page and "UniqueViolation" not in page
     with app.app_context():
         assert security_manager().find_user(email="vendeur1@boutique.cm").first_name == "Valérie"
+
+
+def test_a_second_role_is_refused_by_the_screen_and_the_api(app, client, as_admin):
+    """A user has one role (SPEC §2): rules read it, so a second one is refused, not ignored."""
+    with app.app_context():
+        sm = security_manager()
+        cashier_role, sales_role = sm.find_role("CASHIER").id, sm.find_role("SALES").id
+        user = sm.find_user(email="caissier@boutique.cm")
+        user_id, first, last = user.id, user.first_name, user.last_name
+    screen = _admin(client).post(f"/users/edit/{user_id}", data={
+        "first_name": first, "last_name": last, "email": "caissier@boutique.cm", "active": "y",
+        "roles": [str(cashier_role), str(sales_role)]})
+    assert screen.status_code == 200 and "Un utilisateur a un seul rôle" in screen.get_data(as_text=True)
+    added = as_admin.post("/api/v1/users/", json={
+        "email": "deux.roles@boutique.cm", "first_name": "Deux", "last_name": "Rôles", "active": True,
+        "roles": [cashier_role, sales_role], "password": "secret-2026!"})
+    edited = as_admin.put(f"/api/v1/users/{user_id}", json={"roles": [cashier_role, sales_role]})
+    for answer in (added, edited):
+        assert answer.status_code == 422 and answer.get_json()["errors"] == {
+            "roles": ["Un utilisateur a un seul rôle : choisissez-en un."]}, answer.get_json()
+    with app.app_context():
+        sm = security_manager()
+        assert sm.find_user(email="deux.roles@boutique.cm") is None
+        assert [role.name for role in sm.get_user_by_id(user_id).roles] == ["CASHIER"]
+        db.session.remove()
