@@ -6,19 +6,9 @@ from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
+from ..core.web import json_field, password_failures_limited
 from ..extensions import limiter, security_manager
 from . import tokens
-
-
-def _email_key():
-    body = request.get_json(silent=True) or {}
-    email = body.get("email") if isinstance(body, dict) else None
-    return "token-email:" + (str(email).strip().lower() if email else "-")
-
-
-def _failed_per_email():
-    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
-    return f"{count} per {seconds} seconds"
 
 
 def _requests_per_address():
@@ -32,9 +22,8 @@ class AuthApi(BaseApi):
     csrf_exempt = True
 
     @expose("/token/", methods=["POST"])
-    # Failures are counted per email, so one person's typos never lock out the
-    # other tills behind the same address; the address limit is much wider.
-    @limiter.limit(_failed_per_email, key_func=_email_key, deduct_when=lambda r: r.status_code == 401)
+    # The email's one failed-password budget (core.web); the address limit is much wider.
+    @password_failures_limited(lambda: json_field("email"), failed_status=401)
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
     def token(self):
         """Exchange email + password for an access and a refresh token.

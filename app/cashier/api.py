@@ -5,7 +5,7 @@ from flask_appbuilder.models.filters import BaseFilter
 
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
 from ..core.scoping import acting_user, role_name, store_scope
-from ..sales.api import READ, json_body
+from ..core.web import API_READ as READ, json_body
 from ..sales.serialize import amount, payment_to_dict, user_label
 from . import services
 from .models import CASH, CLOSED, CashShift, Payment

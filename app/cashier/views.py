@@ -12,7 +12,7 @@ from ..core.formatting import format_local_datetime, format_money
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
 from ..extensions import db
-from ..sales.views import READ_ONLY
+from ..core.web import SCREEN_READ as READ_ONLY
 from .models import METHOD_LABELS
 from . import services
 from .api import OwnShiftsForCashiers

@@ -20,7 +20,7 @@ from ..core.formatting import format_money, yes_no
 from ..core.scoping import acting_user
 from ..core.views import add_entry_point
 from ..extensions import db
-from ..stores.views import VIEW_PERMISSIONS
+from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
 from . import services, spreadsheets
 from .api import stock_export_stores, xlsx_response
 from .labels import LABELS

@@ -20,15 +20,9 @@ from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
 from .scoping import acting_user
+from .web import API_READ_WRITE
 
-READ_WRITE_PERMISSIONS = {
-    "get_list": "read",
-    "get": "read",
-    "info": "read",
-    "post": "write",
-    "put": "write",
-    "delete": "delete",
-}
+READ_WRITE_PERMISSIONS = API_READ_WRITE
 
 MARSHMALLOW_MESSAGES = {
     "Missing data for required field.": _l("Champ obligatoire."),

@@ -19,17 +19,18 @@ from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.ids import row_id, row_id_or_none
+from ..core.inputs import MISSING
+from ..core.money import currency_unit
 from ..core.scoping import StoreScopeFilter, acting_user
 from ..core.views import add_entry_point
 from ..customers import services as customers
 from ..customers.models import Customer
 from ..documents.pdf import pdf_response
 from ..documents.verification import read_token
-from ..extensions import db, limiter
+from ..core.web import password_failures_limited
+from ..extensions import db
 from ..sales import services as sales
-from ..core.inputs import MISSING
 from ..sales.models import OPEN_FOR_PAYMENT, Sale
-from ..core.money import currency_unit
 from ..sales.totals import sale_totals
 from ..stock import services as stock
 from . import cart as carts
@@ -255,9 +256,7 @@ class SellerPosView(PosBaseView):
 
     @expose("/<int:store_id>/cart/<int:sale_id>/approve", methods=["POST"])
     @has_access
-    @limiter.limit(lambda: "%s per %s seconds" % _failed_approval_limit(),
-                   key_func=lambda: "pos-spot-approval:" + (form_text("email") or "-").lower(),
-                   deduct_when=lambda response: response.status_code == 403)
+    @password_failures_limited(lambda: form_text("email"), failed_status=403)  # the email's one budget
     def approve(self, store_id, sale_id):
         """The manager types their email and password at the seller's screen: the approvals the
         draft needs are granted in the manager's name, then the sale goes to the till."""
@@ -330,12 +329,6 @@ class SellerPosView(PosBaseView):
         return self.fragment("pos/_submitted.html", store=store, sale=sale, currency=store.currency or "XAF",
                              day=queries.sales_of_the_day(user, store), day_poll=DAY_POLL_SECONDS,
                              trigger=dict(trigger or {}, **{"pos:submitted": sale.number}))
-
-
-def _failed_approval_limit():
-    from flask import current_app
-
-    return current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
 
 
 # --- the cashier --------------------------------------------------------------------------------

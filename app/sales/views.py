@@ -16,6 +16,7 @@ from ..core.formatting import format_local_datetime, format_money, format_percen
 from ..core.models import AuditLog
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
+from ..core.web import SCREEN_READ, describe_error, flash_error
 from ..customers.services import display_phone
 from ..extensions import db
 from . import services
@@ -24,7 +25,7 @@ from ..cashier.services import refund_till
 from .models import PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
-READ_ONLY = {"list": "read", "show": "read", "api_read": "read", "api": "read", "api_get": "read"}
+READ_ONLY = SCREEN_READ
 
 SALE_LABELS = {
     "number": _l("Numéro"),
@@ -131,8 +132,7 @@ class SaleModelView(ModelView):
             flash(_("Vente annulée.") + (" " + _("%(amount)s remboursé(s).", amount=money(refund.amount))
                                           if refund else ""), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(url_for(".show", pk=pk))
 
     @expose("/refund/<int:pk>", methods=["POST"])
@@ -152,8 +152,7 @@ class SaleModelView(ModelView):
                                                 reason=request.form.get("reason"))
             flash(_("Remboursement enregistré : %(amount)s.", amount=money(refund.amount)), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(url_for(".show", pk=pk))
 
     def _get_or_404(self, pk):
@@ -161,12 +160,6 @@ class SaleModelView(ModelView):
         if sale is None:
             abort(404)
         return sale
-
-
-def _describe(error):
-    """The error's message and its field messages, for a flash."""
-    details = [f"{m}" for messages in error.errors.values() for m in messages]
-    return " ".join([error.message] + details)
 
 
 class ApprovalModelView(ModelView):
@@ -207,8 +200,7 @@ class ApprovalModelView(ModelView):
             services.decide_approval(acting_user(), approval.id, approve, note=request.form.get("note"))
             flash(_("Demande approuvée.") if approve else _("Demande refusée."), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(request.referrer if _same_site(request.referrer) else url_for(".list"))
 
     def render_template(self, template, **kwargs):
@@ -271,7 +263,7 @@ class WarrantyView(BaseView):
             try:
                 results = services.warranty_lookup(acting_user(), serial)
             except DomainError as exc:
-                error = _describe(exc)
+                error = describe_error(exc)
         return self.render_template("sales/warranty.html", serial=serial, results=results, error=error,
                                     title=_("Recherche de garantie"))
 

@@ -22,6 +22,7 @@ from ..core.formatting import format_local_datetime
 from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.views import add_entry_point
+from ..core.web import flash_error
 from ..extensions import db
 from . import services
 from .filters import LowStockFilter, StockBrandFilter, StockCategoryFilter, StockTextFilter, transfer_scope
@@ -83,11 +84,6 @@ def _int_or_none(raw):
         return int(raw)
     except (TypeError, ValueError):
         return None
-
-
-def _flash_error(error):
-    details = [f"{message}" for messages in error.errors.values() for message in messages] if error.errors else []
-    flash(" ".join([error.message, *details]), "danger")
 
 
 def _my_stores(active_only=True):
@@ -256,8 +252,7 @@ class InventoryMovementModelView(ReadOnlyModelView):
                     acting_user(), values["store"], product.id, quantity, values["note"], serials=serials,
                     serial_status=values["serial_status"] if product.track_serial and (quantity or 0) < 0 else None)
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Stock de « %(product)s » ajusté de %(quantity)+d : %(balance)s en stock.",
                              product=product.name, quantity=movement.quantity, balance=movement.balance_after)),
@@ -329,8 +324,7 @@ class DocumentModelView(ReadOnlyModelView):
         try:
             action(item)
         except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
+            flash_error(error)
         else:
             flash(str(success), "success")
         return redirect(url_for(f"{type(self).__name__}.show", pk=item.id))
@@ -378,8 +372,7 @@ class TransferModelView(DocumentModelView):
                 transfer = services.create_transfer(acting_user(), values["store"], values["destination_store"],
                                                     [], note=values["note"])
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Transfert %(number)s créé : ajoutez ses lignes.", number=transfer.number)), "success")
                 return redirect(url_for("TransferModelView.show", pk=transfer.id))
@@ -486,8 +479,7 @@ class StockCountModelView(DocumentModelView):
                 count = services.open_count(acting_user(), values["store"], product_ids, note=values["note"],
                                             category_id=values["category"])
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Inventaire %(number)s ouvert : %(lines)s produit(s) à compter.", number=count.number,
                              lines=len(count.lines))), "success")

@@ -7,14 +7,10 @@ from ..core.api import ScopedInterface
 from ..core.formatting import format_percent, yes_no
 from ..core.scoping import acting_user, role_name, store_scope
 from ..core.views import ENTRY_POINTS, ROLE_LABELS
+from ..core.web import SCREEN_READ_WRITE
 from .models import Store, StoreUser
 
-VIEW_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read", "api_read": "read", "api": "read",
-    "api_get": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
-    "add": "write", "edit": "write", "api_create": "write", "api_update": "write",
-    "delete": "delete", "api_delete": "delete", "action": "write", "action_post": "write",
-}
+VIEW_PERMISSIONS = SCREEN_READ_WRITE
 
 STORE_LABELS = {
     "code": _l("Code"),
