@@ -2,8 +2,8 @@
 
     huey_consumer app.worker.huey -w 2 -k thread
 
-create_app imports every domain's tasks module, so building the app here registers
-all tasks and periodic jobs on the shared `huey` queue before the consumer starts.
+Building the app here registers the tasks its modules define on the shared `huey` queue
+before the consumer starts. None is defined yet: SPEC §9's periodic checks are to come.
 """
 from app import create_app
 from app.extensions import huey

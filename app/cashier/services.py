@@ -26,8 +26,8 @@ from ..core.models import utcnow
 from ..core.scoping import can_access_store, is_admin
 from ..extensions import db
 from ..sales import services as sales
-from ..sales.services import money_text
 from ..core.inputs import FieldErrors, read_bool, read_id, read_money, read_text
+from ..core.money import money_text
 from ..sales.models import OPEN_FOR_PAYMENT, PARTIALLY_PAID, Refund
 from ..stores.models import Store
 from .models import (

@@ -6,7 +6,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
 from ..core.errors import BadRequest, NotFound
 from ..core.scoping import acting_user, is_admin, user_store_ids
 from ..documents.excel import XLSX_CONTENT_TYPE
@@ -96,9 +96,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
                     row.pop(column, None)
 
     @expose("/search/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def search(self):
         """POS search: exact barcode, sku prefix or every word of the name, with stock in a store.
         ---
@@ -128,9 +126,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return self.response(200, count=len(rows), store=store_id, result=rows)
 
     @expose("/import/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def import_products(self):
         """Import products from an .xlsx file (multipart field `file`); `?dry_run=true` writes nothing.
         ---
@@ -192,9 +188,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return xlsx_response(spreadsheets.export_products_workbook(), "produits.xlsx")
 
     @expose("/stock-export.xlsx", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def export_stock(self):
         """Stock per store as .xlsx: `?store=` one of the user's stores, else all of them.
         ---
@@ -213,9 +207,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return xlsx_response(spreadsheets.export_stock_workbook(store_ids), "stock.xlsx")
 
     @expose("/<int:pk>/images/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def add_image(self, pk):
         """Add a picture (multipart field `image`: JPEG, PNG or WebP, checked by content).
         ---

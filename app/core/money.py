@@ -28,6 +28,11 @@ def to_money(value) -> Decimal:
         raise ValueError("not an amount") from exc
 
 
+def money_text(value):
+    """An amount as API answers and audit rows write it: '15000.00' (None stays None)."""
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
 def currency_unit(currency="XAF") -> Decimal:
     """The smallest amount of the currency: 1 for XAF, 0.01 for EUR."""
     return Decimal(1).scaleb(-get_currency_precision(currency or "XAF"))

@@ -9,7 +9,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
 
 from ..cashier.services import refund_till
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, answers_domain_errors, moment
 from ..core.ids import row_id
 from ..core.inputs import MISSING
 from ..core.scoping import acting_user, store_scope
@@ -74,9 +74,7 @@ class SaleApi(BoutiqueModelRestApi):
         return self.response(200, message=str(_l("Brouillon supprimé.")))
 
     @expose("/<int:pk>/submit/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def submit(self, pk):
         """Submit a draft to the till: checks, invoice number, status PENDING_PAYMENT.
         ---
@@ -200,9 +198,7 @@ class SaleApi(BoutiqueModelRestApi):
                              approvals=[serialize.approval_to_dict(a) for a in granted])
 
     @expose("/queue/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def queue(self):
         """The cashier's queue: sales PENDING_PAYMENT or PARTIALLY_PAID of the user's stores, oldest first.
         ---
@@ -218,9 +214,7 @@ class SaleApi(BoutiqueModelRestApi):
                              result=[serialize.sale_summary(s) for s in sales])
 
     @expose("/warranty/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def warranty(self):
         """Warranty lookup by serial number or IMEI: customer, sale and warranty end date.
         ---

@@ -32,6 +32,7 @@ from ..stock.models import ON_HAND_SERIAL_STATUSES, ProductStock, SerialNumber
 from ..stock.services import Reference
 from ..stores.models import Store
 from ..core.inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_quantity, read_text
+from ..core.money import money_text
 from .models import (
     APPROVED,
     CANCELLED,
@@ -155,11 +156,6 @@ def require_manager(user, store_id):
 def _require_owner(user, sale):
     if sale.seller_id != user.id and not is_admin(user):
         raise Forbidden(_l("Seul le vendeur qui a créé ce brouillon peut le modifier ou le transmettre."))
-
-
-def money_text(value):
-    """An amount as audit rows and answers write it: '15000.00'."""
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _sale_state(sale):

@@ -67,10 +67,7 @@ TRAIL_ACTION_LABELS = {
 APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvée"), "REJECTED": _l("Refusée")}
 
 
-def money(value):
-    return format_money(value) if value is not None else ""
-
-
+money = format_money
 
 class SaleModelView(ModelView):
     datamodel = ScopedInterface(Sale)

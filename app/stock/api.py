@@ -7,13 +7,13 @@
 - GET/POST stock-counts/, POST stock-counts/{id}/counts/ | validate/ (manager) | cancel/
 """
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, QuantityField, ScopedInterface,
-                        answers_domain_errors, moment)
+                        answers_domain_errors, api_action, moment)
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.ids import MAX_ID, row_id
 from ..core.inputs import path
@@ -295,9 +295,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/send/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def send(self, pk):
         """Send a DRAFT transfer: the source's stock goes down.
         ---
@@ -318,9 +316,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/receive/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def receive(self, pk):
         """Receive a SENT transfer at the destination; lines not listed arrived in full.
         ---
@@ -365,9 +361,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def cancel(self, pk):
         """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required).
         ---
@@ -468,9 +462,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(201, count)
 
     @expose("/<int:pk>/counts/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def counts(self, pk):
         """Enter counted quantities (serials for serial-tracked products) while OPEN.
         ---
@@ -507,9 +499,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, count)
 
     @expose("/<int:pk>/validate/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def validate(self, pk):
         """Validate an OPEN count (managers): one COUNT movement per difference.
         ---
@@ -530,9 +520,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, count)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def cancel(self, pk):
         """Cancel an OPEN count: nothing moves.
         ---

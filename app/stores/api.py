@@ -1,11 +1,11 @@
 """REST APIs: stores (+ assign-users) and users (admin)."""
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import inspect as sa_inspect
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.scoping import store_scope
 from ..security import ONE_ROLE, email_is_the_username, hash_password
@@ -34,9 +34,7 @@ class StoreApi(BoutiqueModelRestApi):
     label_columns = STORE_LABELS
 
     @expose("/<int:pk>/assign-users/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def assign_users(self, pk):
         """Set the users of a store.
         ---
