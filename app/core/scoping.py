@@ -6,7 +6,7 @@ found, so it answers 404 and does not reveal that it exists.
 """
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select
 
 from ..extensions import db
 
@@ -62,10 +62,11 @@ def can_access_store(user, store_id) -> bool:
 
 
 class StoreScopeFilter(BaseFilter):
-    """Keep the rows whose `column_name` (a store id column) is one of the user's stores."""
+    """Keep the rows whose `column_name` (a store id column), or one of `columns`, is one of the user's stores."""
 
     name = "Store scope"
     arg_name = None
+    columns = ()
 
     def apply(self, query, value):
         user = acting_user()
@@ -74,7 +75,8 @@ class StoreScopeFilter(BaseFilter):
         store_ids = user_store_ids(user)
         if not store_ids:
             return query.filter(false())
-        return query.filter(getattr(self.model, self.column_name).in_(store_ids))
+        return query.filter(or_(*[getattr(self.model, name).in_(store_ids)
+                                  for name in self.columns or [self.column_name]]))
 
 
 def store_scope(column="store_id"):

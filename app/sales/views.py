@@ -112,9 +112,8 @@ class SaleModelView(ModelView):
             status_label=services.status_label, method_labels=METHOD_LABELS, percent=format_percent,
             display_phone=display_phone,
             kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS, action_labels=TRAIL_ACTION_LABELS,
-            can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (
-                "DRAFT", "PENDING_PAYMENT", "PARTIALLY_PAID"),
-            can_refund=manager and sm.has_access("can_refund", "Sale") and sale.status == "PAID",
+            can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.can_become("CANCELLED"),
+            can_refund=manager and sm.has_access("can_refund", "Sale") and sale.can_become("REFUNDED"),
             open_shifts=open_shifts, title=str(sale),
         )
 
