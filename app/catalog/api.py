@@ -4,11 +4,10 @@ import os
 from flask import current_app, request, send_file
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
 from ..core.errors import BadRequest, NotFound
-from ..core.scoping import acting_user, is_admin, user_store_ids
+from ..core.scoping import acting_user
 from ..documents.excel import XLSX_CONTENT_TYPE
 from ..extensions import db
 from . import services, spreadsheets
@@ -261,11 +260,8 @@ def stock_export_stores(store):
 
     user = acting_user()
     if store not in (None, ""):
-        store_id = services.search_store_id(user, store)
-        return [store_id]
-    if is_admin(user):
-        return list(db.session.execute(select(Store.id).order_by(Store.code)).scalars())
-    ids = user_store_ids(user)
+        return [services.search_store_id(user, store)]
+    ids = [shop.id for shop in Store.of_user(user, active_only=False)]
     if not ids:
         raise NotFound(_l("Aucun magasin ne vous est affecté."))
     return ids

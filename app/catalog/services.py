@@ -16,10 +16,10 @@ from sqlalchemy import Integer, String, and_, bindparam, case, event, func, or_,
 from sqlalchemy.orm import Session
 
 from ..core import audit, inputs
-from ..core.errors import BadRequest, NotFound, ValidationFailed
+from ..core.errors import BadRequest, ValidationFailed
 from ..core.inputs import FieldError
 from ..core.money import to_money
-from ..core.scoping import can_access_store, is_admin, user_store_ids
+from ..core.scoping import is_admin, user_store_ids
 from ..extensions import db
 from .models import Brand, Category, Product, ProductImage, normalise
 
@@ -265,14 +265,12 @@ def search_store_id(user, store):
             return stores[0]
         raise BadRequest(errors={"store": [_l("Précisez le magasin (paramètre store).")]})
     try:
-        store_id = int(store)
+        int(store)
     except (TypeError, ValueError):
         raise BadRequest(errors={"store": [_l("Identifiant de magasin invalide.")]}) from None
     from ..stores.models import Store
 
-    if not can_access_store(user, store_id) or db.session.get(Store, store_id) is None:
-        raise NotFound(_l("Magasin introuvable."))
-    return store_id
+    return Store.for_action(user, store).id
 
 
 # --- product images -----------------------------------------------------------------------

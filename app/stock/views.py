@@ -7,7 +7,7 @@
   quantities, cancel).
 - Inventaires: list, a document page to enter counts, validate (managers) or cancel.
 - Numéros de série: read-only list of the units of serial-tracked products.
-The rules live in services.py; these views parse forms, call it, and flash its French message.
+The rules live in the services package; these views parse forms, call it, and flash its French message.
 """
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
