@@ -31,8 +31,9 @@ STORE_LABELS = {
 }
 
 
-
 class HomeView(IndexView):
+    """The home page: the user's role, stores and the entry points of their work."""
+
     index_template = "core/home.html"
 
     @expose("/")
