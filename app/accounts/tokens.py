@@ -7,7 +7,7 @@ JWT_REFRESH_TOKEN_EXPIRES (12 h), however often it is refreshed.
 Revoked jtis live in Redis (with a TTL) when REDIS_URL is set, else in the
 database.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 
 import redis
@@ -67,7 +67,3 @@ def is_revoked(jti):
 
 def expiry_of(payload):
     return datetime.fromtimestamp(payload["exp"], tz=timezone.utc)
-
-
-def refresh_life_left(payload):
-    return expiry_of(payload) - datetime.now(timezone.utc) > timedelta(0)

@@ -3,10 +3,9 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 
 from ..core import audit
-from ..core.errors import NotFound, ValidationFailed
+from ..core.errors import ValidationFailed
 from ..core.scoping import can_access_store
 from ..extensions import db
-from .models import Customer
 
 DEFAULT_REGION = "CM"
 
@@ -69,12 +68,4 @@ def save_customer(user, customer):
     audit.record(action, customer, store_id=customer.store_id,
                  after={"name": customer.name, "phone": customer.phone, "email": customer.email})
     db.session.commit()
-    return customer
-
-
-def visible_customer(user, customer_id):
-    """The customer if the user may see it (a customer of one of their stores), else NotFound."""
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or not can_access_store(user, customer.store_id):
-        raise NotFound(_l("Client introuvable."))
     return customer
