@@ -355,9 +355,10 @@ class TransferModelView(DocumentModelView):
         if transfer.status == "DRAFT":
             products = services.products_in_stock(transfer.store_id, limit=500)
         return {
-            "can_edit": can_write and transfer.status == "DRAFT" and can_access_store(user, transfer.store_id),
-            "can_receive": can_write and transfer.status == "SENT" and can_access_store(user, transfer.destination_store_id),
-            "can_cancel": can_write and transfer.status in ("DRAFT", "SENT") and can_access_store(user, transfer.store_id),
+            "can_edit": can_write and transfer.can_become("SENT") and can_access_store(user, transfer.store_id),
+            "can_receive": can_write and transfer.can_become("RECEIVED")
+            and can_access_store(user, transfer.destination_store_id),
+            "can_cancel": can_write and transfer.can_become("CANCELLED") and can_access_store(user, transfer.store_id),
             "products": products,
         }
 
@@ -455,9 +456,9 @@ class StockCountModelView(DocumentModelView):
     def _show_args(self, count):
         can_write = _has("can_write", "StockCount")
         return {
-            "can_enter": can_write and count.status == "OPEN",
-            "can_validate": _has("can_validate", "StockCount") and count.status == "OPEN",
-            "can_cancel": can_write and count.status == "OPEN",
+            "can_enter": can_write and count.can_become("VALIDATED"),
+            "can_validate": _has("can_validate", "StockCount") and count.can_become("VALIDATED"),
+            "can_cancel": can_write and count.can_become("CANCELLED"),
             "uncounted": sum(1 for line in count.lines if line.counted_quantity is None),
         }
 
