@@ -35,7 +35,9 @@ db: translations
 run: db
 	PORT=$(PORT) $(BIN)/python run.py
 
+# The architecture contracts (.importlinter) first: a broken one fails the run before the tests.
 test: translations
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

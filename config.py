@@ -45,7 +45,7 @@ class Config:
 
     # Flask-AppBuilder
     FAB_SECURITY_MANAGER_CLASS = "app.security.BoutiqueSecurityManager"
-    FAB_INDEX_VIEW = "app.core.views.HomeView"
+    FAB_INDEX_VIEW = "app.stores.views.HomeView"
     FAB_CREATE_DB = False  # the schema belongs to Alembic migrations
     FAB_UPDATE_PERMS = False  # `flask init-security` creates roles and permissions
     FAB_ADD_SECURITY_API = False

@@ -48,9 +48,9 @@ def create_app(config_class=None):
         from .credits import api as credits_api, views as credits_views, services as credits_services
         from .cashier import repayments_api
         from .pos import credit as pos_credit
-        from .sales import services as sales_services
+        from .sales.services import refunds as sale_refunds
 
-        sales_services.credit_back = credits_services.credit_back  # refunds give credit back first
+        sale_refunds.credit_back = credits_services.credit_back  # refunds give credit back first
         from .purchases import api as purchases_api, views as purchases_views
 
         appbuilder = AppBuilder(update_perms=False)

@@ -55,7 +55,7 @@ class BoutiqueAuthDBView(AuthDBView):
             return redirect(self._get_safe_next_url())
         form = EmailLoginForm()
         if form.validate_on_submit():
-            from .accounts import lockout
+            from .core import lockout
 
             next_url = request.args.get("next")
             next_url = get_safe_redirect(next_url) if next_url else None
@@ -198,9 +198,15 @@ def email_is_the_username(user):
     user.username = user.email
 
 
+ONE_ROLE = _l("Un utilisateur a un seul rôle : choisissez-en un.")
+
+
 def _role_required(form, field):
+    """A user has one role (SPEC §2): rules read the user's role, not a list of them."""
     if not field.data:
         raise ValidationError(_l("Choisissez un rôle."))
+    if len(field.data) > 1:
+        raise ValidationError(ONE_ROLE)
 
 
 class UserDBModelView(FabUserDBModelView):

@@ -121,7 +121,8 @@ def prepare(url, tills):
         db.session.commit()
         for store in stores:
             for product in products:
-                stock.move(store.id, product.id, 1_000_000, "PURCHASE", note="bench")
+                for _ in range(10):  # a movement is at most core.inputs.MAX_QUANTITY units
+                    stock.move(store.id, product.id, 100_000, "PURCHASE", note="bench")
         db.session.commit()
         sm = security_manager()
         people = []

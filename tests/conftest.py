@@ -177,6 +177,14 @@ DEMO = {
 }
 
 
+def sign_in(client, role_or_email, password=None):
+    """Log in through the login form (a screen session): sign_in(client, "MANAGER") or with an email."""
+    email, password = DEMO.get(role_or_email, (role_or_email, password))
+    answer = client.post("/login/", data={"username": email, "password": password})
+    assert answer.status_code == 302 and "/login" not in answer.headers["Location"], email
+    return client
+
+
 def get_tokens(client, email, password):
     response = client.post("/api/v1/auth/token/", json={"email": email, "password": password})
     assert response.status_code == 200, response.get_json()

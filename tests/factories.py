@@ -1,4 +1,7 @@
 """Objects for tests, created through the same code paths as the app."""
+from types import SimpleNamespace
+
+from app.catalog.services import ean13_check_digit
 from app.extensions import db, security_manager
 from app.security import hash_password
 from app.stores.models import Store
@@ -98,3 +101,49 @@ def open_shift_for(cashier, store, opening_float="50000"):
     from app.cashier import services
 
     return services.open_shift(cashier, store.id, opening_float)
+
+
+def ean(number):
+    """A valid EAN-13 (prefix 699, outside the demo catalog's 620123)."""
+    first = f"699{number:09d}"
+    return first + str(ean13_check_digit(first))
+
+
+# key: (sku, name, name in the POS shop, values); the POS shop's SKUs start with POS-.
+SHOP_PRODUCTS = {
+    "router": ("RT-AX55", "Routeur Wi-Fi 6 AX1800", "Routeur Wi-Fi 6 Archer AX55",
+               {"sale_price": "45000", "min_sale_price": "40000"}),
+    "switch": ("SW-8P", "Switch 8 ports Gigabit", "Switch 8 ports Gigabit TL-SG108", {"sale_price": "15000"}),
+    "cable": ("CBL-CAT6", "Câble réseau Cat6 3 m", "Câble réseau Cat6 3 m", {"sale_price": "2500", "tax_rate": 0}),
+}
+
+
+def make_shop(app, pos=False):
+    """The tests' small shop: a router, a switch and a cable in stock in DLA1 (a few switches in
+    YDE1); `pos`: with barcodes (`router_ean`...) and a serial-tracked phone, under POS- SKUs.
+    Returns ids, not ORM objects."""
+    with app.app_context():
+        dla, yde = store_by_code("DLA1"), store_by_code("YDE1")
+        ids = {}
+        for number, (key, (sku, name, pos_name, values)) in enumerate(SHOP_PRODUCTS.items(), start=1):
+            product = (make_product(f"POS-{sku}", pos_name, barcode=ean(number), **values) if pos
+                       else make_product(sku, name, **values))
+            ids[key] = product.id
+            if pos:
+                ids[f"{key}_ean"] = product.barcode
+            put_in_stock(dla, product, {"router": 10, "switch": 20, "cable": 100}[key], "PURCHASE")
+            if key == "switch":
+                put_in_stock(yde, product, 5, "PURCHASE")
+        if pos:
+            phone = make_product("POS-TEL-A15", "Smartphone Galaxy A15", sale_price="115000", barcode=ean(4),
+                                 track_serial=True, warranty_months=12)
+            put_serials_in_stock(dla, phone, ["IMEI-350000001", "IMEI-350000002", "IMEI-350000003"])
+            put_serials_in_stock(yde, phone, ["IMEI-359999999"])
+            ids.update(phone=phone.id, phone_ean=phone.barcode)
+        shop = SimpleNamespace(
+            dla=dla.id, yde=yde.id, **ids,
+            seller=user_by_email("vendeur1@boutique.cm").id, cashier=user_by_email("caissier@boutique.cm").id,
+            manager=user_by_email("manager@boutique.cm").id, admin=user_by_email("admin@boutique.cm").id,
+        )
+        db.session.remove()
+        return shop

@@ -20,17 +20,7 @@ from tests.alerts import rbac as alerts_rbac
 from tests.credits import rbac as credits_rbac
 from tests.purchases import rbac as purchases_rbac
 from tests.factories import make_store, make_user, store_by_code
-
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    """`code` for the named roles, `others` for the remaining signed-in roles, 401 anonymous."""
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
-
-def everyone(code):
-    return only(code, *ROLES[1:])
+from tests.roles import ROLES, everyone, only
 
 
 def public(code):

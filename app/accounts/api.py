@@ -1,13 +1,14 @@
 """POST /api/v1/auth/token/, /token/refresh/ and /logout/ (SPEC §10)."""
-from flask import current_app, make_response, request
+from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
 from ..core.errors import json_error
+from ..core.web import json_field, password_failures_limited
 from ..extensions import db, limiter, security_manager
-from . import lockout, tokens
+from . import tokens
 
 
 def _requests_per_address():
@@ -21,8 +22,8 @@ class AuthApi(BaseApi):
     csrf_exempt = True
 
     @expose("/token/", methods=["POST"])
-    # Failures are counted per email (with the login page's, see lockout.py), so one person's
-    # typos never lock out the other tills behind the same address; the address limit is wider.
+    # The email's one failed-password budget (core.web); the address limit is much wider.
+    @password_failures_limited(lambda: json_field("email"), failed_status=401)
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
     def token(self):
         """Exchange email + password for an access and a refresh token.
@@ -55,13 +56,8 @@ class AuthApi(BaseApi):
             errors["password"] = [str(_l("Champ obligatoire."))]
         if errors:
             return json_error(400, None, errors)
-        wait = lockout.retry_after(email)
-        if wait:
-            body, status = json_error(429)
-            return make_response(body, status, {"Retry-After": str(wait)})
         user = security_manager().auth_user_db(email.strip(), password)
         if user is None:
-            lockout.record_failure(email)
             return json_error(401, _l("E-mail ou mot de passe incorrect."))
         pair = tokens.issue_pair(user)
         db.session.commit()

@@ -122,7 +122,3 @@ def is_revoked(jti, family=None):
 
 def expiry_of(payload):
     return datetime.fromtimestamp(payload["exp"], tz=timezone.utc)
-
-
-def refresh_life_left(payload):
-    return expiry_of(payload) - datetime.now(timezone.utc) > timedelta(0)

@@ -1,11 +1,11 @@
 """REST API of the till: payments (GET, POST with Idempotency-Key) and cash shifts (+ open, close, payout)."""
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, answers_domain_errors, moment
 from ..core.scoping import acting_user, role_name, store_scope
-from ..sales.api import READ, json_body
+from ..core.web import API_READ as READ, json_body
 from ..sales.serialize import amount, payment_to_dict, user_label
 from . import services
 from .models import CASH, CLOSED, CashShift, Payment
@@ -118,9 +118,7 @@ class CashShiftApi(BoutiqueModelRestApi):
         return self.response(200, id=shift.id, result=shift_to_dict(shift, figures))
 
     @expose("/open/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def open(self):
         """Open your shift in a store with its opening float.
         ---
@@ -142,9 +140,7 @@ class CashShiftApi(BoutiqueModelRestApi):
         return self.response(201, id=shift.id, result=shift_to_dict(shift))
 
     @expose("/<int:pk>/close/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def close(self, pk):
         """Close your shift blind: give the counted figures; the answer has the expected ones and the variance.
         ---
@@ -178,9 +174,7 @@ class CashShiftApi(BoutiqueModelRestApi):
                              variance=result["variance"])
 
     @expose("/<int:pk>/payout/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def payout(self, pk):
         """Take cash out of the drawer for an expense (counted in the expected cash).
         ---

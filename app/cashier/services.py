@@ -27,8 +27,8 @@ from ..core.scoping import can_access_store, is_admin
 from ..credits import services as credits
 from ..extensions import db
 from ..sales import services as sales
-from ..sales.services import money_text
-from ..sales.inputs import FieldErrors, read_bool, read_id, read_money, read_text
+from ..core.inputs import FieldErrors, read_bool, read_id, read_money, read_text
+from ..core.money import money_text
 from ..sales.models import OPEN_FOR_PAYMENT, PARTIALLY_PAID, Refund
 from ..stores.models import Store
 from .models import (
@@ -218,6 +218,11 @@ def record_payout(user, shift_id, amount, reason):
     audit.record("shift.payout", shift, user_id=user.id, after={"payout": payout.id, "amount": money_text(amount), "reason": reason})
     db.session.commit()
     return payout
+
+
+def refund_till(user, shift=None):
+    """The `till` that sales.cancel_sale / refund_sale take: the shift (named, or found) cash comes back from."""
+    return lambda store_id: shift_for_refund(user, store_id, shift)
 
 
 def shift_for_refund(user, store_id, shift=None):

@@ -9,10 +9,10 @@ from sqlalchemy import case, func, select
 
 from ..core.api import ScopedInterface
 from ..core.formatting import format_local_datetime, format_money
-from ..core.scoping import acting_user, is_admin, store_scope, user_store_ids
+from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
 from ..extensions import db
-from ..sales.views import READ_ONLY
+from ..core.web import SCREEN_READ as READ_ONLY
 from .models import METHOD_LABELS
 from . import services
 from .api import OwnShiftsForCashiers
@@ -109,16 +109,14 @@ class ShiftVarianceView(BaseView):
                         func.min(CashShift.variance).label("worst"),
                         func.max(CashShift.closed_at).label("last"))
                  .where(closed).group_by(CashShift.cashier_id, CashShift.store_id))
-        if not is_admin(user):
-            query = query.where(CashShift.store_id.in_(user_store_ids(user)))
+        query = scope_to_stores(query, CashShift.store_id, user)
         rows = db.session.execute(query).all()
         users = {u.id: u for u in db.session.execute(
             select(User).where(User.id.in_({r.cashier_id for r in rows}))).scalars()} if rows else {}
         stores = {s.id: s for s in db.session.execute(select(Store)).scalars()}
-        recent_query = select(CashShift).where(closed).order_by(CashShift.closed_at.desc()).limit(30)
-        if not is_admin(user):
-            recent_query = recent_query.where(CashShift.store_id.in_(user_store_ids(user)))
-        recent = db.session.execute(recent_query).scalars().all()
+        recent = db.session.execute(scope_to_stores(
+            select(CashShift).where(closed).order_by(CashShift.closed_at.desc()).limit(30), CashShift.store_id, user)
+        ).scalars().all()
         summary = sorted(({
             "cashier": users.get(r.cashier_id), "cashier_id": r.cashier_id, "store": stores.get(r.store_id),
             "shifts": r.shifts, "total": r.total, "short": r.short or 0, "over": r.over or 0, "worst": r.worst,

@@ -4,11 +4,10 @@ import os
 from flask import current_app, request, send_file
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
 from ..core.errors import BadRequest, NotFound
-from ..core.scoping import acting_user, is_admin, user_store_ids
+from ..core.scoping import acting_user
 from ..documents.excel import XLSX_CONTENT_TYPE
 from ..extensions import db
 from . import services, spreadsheets
@@ -96,9 +95,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
                     row.pop(column, None)
 
     @expose("/search/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def search(self):
         """POS search: exact barcode, sku prefix or every word of the name, with stock in a store.
         ---
@@ -128,9 +125,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return self.response(200, count=len(rows), store=store_id, result=rows)
 
     @expose("/import/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def import_products(self):
         """Import products from an .xlsx file (multipart field `file`); `?dry_run=true` writes nothing.
         ---
@@ -192,9 +187,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return xlsx_response(spreadsheets.export_products_workbook(with_costs=can_see_costs()), "produits.xlsx")
 
     @expose("/stock-export.xlsx", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def export_stock(self):
         """Stock per store as .xlsx: `?store=` one of the user's stores, else all of them.
         ---
@@ -213,9 +206,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
         return xlsx_response(spreadsheets.export_stock_workbook(store_ids), "stock.xlsx")
 
     @expose("/<int:pk>/images/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def add_image(self, pk):
         """Add a picture (multipart field `image`: JPEG, PNG or WebP, checked by content).
         ---
@@ -269,11 +260,8 @@ def stock_export_stores(store):
 
     user = acting_user()
     if store not in (None, ""):
-        store_id = services.search_store_id(user, store)
-        return [store_id]
-    if is_admin(user):
-        return list(db.session.execute(select(Store.id).order_by(Store.code)).scalars())
-    ids = user_store_ids(user)
+        return [services.search_store_id(user, store)]
+    ids = [shop.id for shop in Store.of_user(user, active_only=False)]
     if not ids:
         raise NotFound(_l("Aucun magasin ne vous est affecté."))
     return ids

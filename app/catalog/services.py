@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, and_, bindparam, case, event, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..core import audit
-from ..core.errors import BadRequest, NotFound, ValidationFailed
+from ..core import audit, inputs
+from ..core.errors import BadRequest, ValidationFailed
+from ..core.inputs import FieldError
 from ..core.money import to_money
-from ..core.scoping import can_access_store, is_admin, user_store_ids
+from ..core.scoping import is_admin, user_store_ids
 from ..extensions import db
 from .models import Brand, Category, Product, ProductImage, normalise
 
@@ -36,10 +37,6 @@ IMAGE_MAX_PIXELS = 40_000_000  # 40 megapixels: larger is a decompression bomb, 
 
 
 # --- field checks (shared by the API, the screens and the Excel import) -----------------
-
-class FieldError(ValueError):
-    """One bad value; the message is French and says what is expected."""
-
 
 def ean13_check_digit(first_twelve: str) -> int:
     """The 13th digit of an EAN-13 whose first 12 digits are given."""
@@ -68,23 +65,6 @@ def clean_barcode(value):
     return text
 
 
-def clean_money(value, *, required=True):
-    """A Decimal >= 0 with 2 places (None allowed when not required). Raises FieldError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise FieldError(_l("Montant obligatoire."))
-        return None
-    try:
-        amount = to_money(value)
-    except ValueError:
-        raise FieldError(_l("Montant invalide.")) from None
-    if amount < 0:
-        raise FieldError(_l("Le montant ne peut pas être négatif."))
-    if amount >= Decimal("1000000000000"):
-        raise FieldError(_l("Montant trop grand."))
-    return amount
-
-
 def clean_tax_rate(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -98,23 +78,16 @@ def clean_tax_rate(value):
     return rate
 
 
+# Prices are store money: whole francs, like a sale's (core.inputs).
+clean_money = inputs.money
+
+
 def clean_count(value):
-    """A whole number >= 0 (None when empty). Raises FieldError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise FieldError(_l("Nombre entier positif ou nul attendu."))
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise FieldError(_l("Nombre entier positif ou nul attendu."))
-        value = int(value)
+    """A whole number 0..MAX_QUANTITY (None when empty): a reorder level, months of warranty."""
     try:
-        number = int(str(value).strip())
-    except ValueError:
+        return inputs.quantity(value, minimum=0, required=False)
+    except FieldError:
         raise FieldError(_l("Nombre entier positif ou nul attendu.")) from None
-    if number < 0 or number > 1_000_000_000:
-        raise FieldError(_l("Nombre entier positif ou nul attendu."))
-    return number
 
 
 def check_price_floor(sale_price, min_sale_price):
@@ -292,14 +265,12 @@ def search_store_id(user, store):
             return stores[0]
         raise BadRequest(errors={"store": [_l("Précisez le magasin (paramètre store).")]})
     try:
-        store_id = int(store)
+        int(store)
     except (TypeError, ValueError):
         raise BadRequest(errors={"store": [_l("Identifiant de magasin invalide.")]}) from None
     from ..stores.models import Store
 
-    if not can_access_store(user, store_id) or db.session.get(Store, store_id) is None:
-        raise NotFound(_l("Magasin introuvable."))
-    return store_id
+    return Store.for_action(user, store).id
 
 
 # --- product images -----------------------------------------------------------------------

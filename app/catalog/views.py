@@ -17,10 +17,10 @@ from wtforms.validators import ValidationError
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_money, yes_no
-from ..core.scoping import acting_user, is_admin, user_store_ids
+from ..core.scoping import acting_user
 from ..core.views import add_entry_point
 from ..extensions import db
-from ..stores.views import VIEW_PERMISSIONS
+from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
 from . import services, spreadsheets
 from .api import can_see_costs, stock_export_stores, xlsx_response
 from .labels import LABELS
@@ -273,11 +273,7 @@ class ProductExcelView(BaseView):
     def _stores(self):
         from ..stores.models import Store
 
-        user = acting_user()
-        query = select(Store).order_by(Store.code)
-        if not is_admin(user):
-            query = query.where(Store.id.in_(user_store_ids(user)))
-        return db.session.execute(query).scalars().all()
+        return Store.of_user(acting_user(), active_only=False)
 
     def _page(self, **context):
         sm = self.appbuilder.sm

@@ -6,7 +6,7 @@ found, so it answers 404 and does not reveal that it exists.
 """
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select
 
 from ..extensions import db
 
@@ -31,16 +31,25 @@ def role_name(user):
 
 def user_store_ids(user) -> list[int]:
     """Ids of the stores the user is assigned to (cached for the request)."""
-    from ..stores.models import StoreUser
-
     if user is None:
         return []
     cache = g.setdefault("_store_ids", {})
     if user.id not in cache:
-        cache[user.id] = list(
-            db.session.execute(select(StoreUser.store_id).where(StoreUser.user_id == user.id)).scalars()
-        )
+        assignments = db.metadata.tables["store_user"]  # the stores domain's table; core imports no domain
+        cache[user.id] = list(db.session.execute(
+            select(assignments.c.store_id).where(assignments.c.user_id == user.id)).scalars())
     return cache[user.id]
+
+
+def scope_to_stores(query, column, user=None):
+    """`query` (a select) kept to the rows whose store `column` is one of the user's stores (ADMIN: all).
+
+    `user` defaults to the acting user; no user sees nothing.
+    """
+    user = acting_user() if user is None else user
+    if is_admin(user):
+        return query
+    return query.where(column.in_(user_store_ids(user)))
 
 
 def remember_store_ids(user, store_ids):
@@ -53,10 +62,11 @@ def can_access_store(user, store_id) -> bool:
 
 
 class StoreScopeFilter(BaseFilter):
-    """Keep the rows whose `column_name` (a store id column) is one of the user's stores."""
+    """Keep the rows whose `column_name` (a store id column), or one of `columns`, is one of the user's stores."""
 
     name = "Store scope"
     arg_name = None
+    columns = ()
 
     def apply(self, query, value):
         user = acting_user()
@@ -65,7 +75,8 @@ class StoreScopeFilter(BaseFilter):
         store_ids = user_store_ids(user)
         if not store_ids:
             return query.filter(false())
-        return query.filter(getattr(self.model, self.column_name).in_(store_ids))
+        return query.filter(or_(*[getattr(self.model, name).in_(store_ids)
+                                  for name in self.columns or [self.column_name]]))
 
 
 def store_scope(column="store_id"):

@@ -1,14 +1,10 @@
-"""The home page (role, stores, entry points of the user's work) and the audit trail screen."""
-from flask import current_app, redirect, url_for
-from flask_appbuilder import IndexView, ModelView, expose
+"""The home page's entry points (the page is app.stores.views.HomeView) and the audit trail screen."""
+from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from ..extensions import db
 from .api import ScopedInterface
 from .formatting import format_local_datetime
 from .models import AuditLog
-from .scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
+from .scoping import store_scope
 
 ROLE_LABELS = {
     "ADMIN": _l("Administrateur"),
@@ -50,40 +46,6 @@ def add_entry_point(label, endpoint, icon, permission):
     """Once per endpoint, however many apps the process creates (the tests build several)."""
     if all(entry[1] != endpoint for entry in ENTRY_POINTS):
         ENTRY_POINTS.append((label, endpoint, icon, permission))
-
-
-class HomeView(IndexView):
-    index_template = "core/home.html"
-
-    @expose("/")
-    def index(self):
-        user = acting_user()
-        if user is None:
-            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
-        from ..stores.models import Store
-
-        query = select(Store).order_by(Store.code)
-        if not is_admin(user):
-            query = query.where(Store.id.in_(user_store_ids(user)))
-        stores = db.session.execute(query).scalars().all()
-        role = role_name(user)
-        return self.render_template(
-            self.index_template,
-            user=user,
-            role=role,
-            role_label=ROLE_LABELS.get(role, role),
-            stores=stores,
-            entries=self._entries(),
-        )
-
-    def _entries(self):
-        sm = self.appbuilder.sm
-        entries = []
-        for label, target, icon, (permission, view) in ENTRY_POINTS:
-            endpoint, values = target if isinstance(target, tuple) else (target, {})
-            if endpoint in current_app.view_functions and sm.has_access(permission, view):
-                entries.append({"label": label, "url": url_for(endpoint, **values), "icon": icon})
-        return entries
 
 
 class AuditLogModelView(ModelView):

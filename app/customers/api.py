@@ -1,7 +1,6 @@
 """REST API of customers: FAB CRUD, phone normalised to E.164, home store among the user's stores."""
 from ..core.api import BoutiqueModelRestApi, ScopedInterface
-from ..core.scoping import acting_user, store_scope
-from ..extensions import db
+from ..core.scoping import store_scope
 from . import services
 from .models import Customer
 
@@ -13,7 +12,7 @@ WRITE_COLUMNS = ["name", "phone", "email", "tax_id", "store", "note", "is_active
 class CustomerApi(BoutiqueModelRestApi):
     resource_name = "customers"
     class_permission_name = "Customer"
-    datamodel = ScopedInterface(Customer)
+    datamodel = ScopedInterface(Customer, write=services.save_customer)
     base_filters = store_scope()
     list_columns = show_columns = CUSTOMER_COLUMNS
     add_columns = edit_columns = WRITE_COLUMNS
@@ -21,20 +20,6 @@ class CustomerApi(BoutiqueModelRestApi):
     search_columns = ["name", "phone", "email", "tax_id", "store", "is_active"]
     base_order = ("name", "asc")
     add_query_rel_fields = edit_query_rel_fields = {"store": store_scope("id")}
-
-    def pre_add(self, item):
-        services.prepare_customer(acting_user(), item)
-
-    def pre_update(self, item):
-        services.prepare_customer(acting_user(), item)
-
-    def post_add(self, item):
-        services.audit_customer("customer.create", item)
-        db.session.commit()
-
-    def post_update(self, item):
-        services.audit_customer("customer.update", item)
-        db.session.commit()
 
 
 def register(appbuilder):

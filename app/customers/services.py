@@ -3,10 +3,9 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 
 from ..core import audit
-from ..core.errors import NotFound, ValidationFailed
+from ..core.errors import ValidationFailed
 from ..core.scoping import can_access_store
 from ..extensions import db
-from .models import Customer
 
 DEFAULT_REGION = "CM"
 
@@ -59,14 +58,14 @@ def prepare_customer(user, customer):
         customer.created_by_id = user.id
 
 
-def audit_customer(action, customer):
+def save_customer(user, customer):
+    """The one write path of a customer (API, screens, POS quick-create): check and normalise,
+    write, audit (customer.create / customer.update) and commit, in one transaction."""
+    action = "customer.create" if customer.id is None else "customer.update"
+    prepare_customer(user, customer)
+    db.session.add(customer)
+    db.session.flush()
     audit.record(action, customer, store_id=customer.store_id,
                  after={"name": customer.name, "phone": customer.phone, "email": customer.email})
-
-
-def visible_customer(user, customer_id):
-    """The customer if the user may see it (a customer of one of their stores), else NotFound."""
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or not can_access_store(user, customer.store_id):
-        raise NotFound(_l("Client introuvable."))
+    db.session.commit()
     return customer

@@ -9,13 +9,13 @@ from ..core.errors import ValidationFailed
 from ..core.formatting import format_local_datetime, yes_no
 from ..core.scoping import acting_user, store_scope
 from ..core.views import add_entry_point
-from ..stores.views import VIEW_PERMISSIONS
+from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
 from . import services
 from .models import Customer
 
 
 class CustomerModelView(ModelView):
-    datamodel = ScopedInterface(Customer)
+    datamodel = ScopedInterface(Customer, write=services.save_customer)
     class_permission_name = "Customer"
     method_permission_name = VIEW_PERMISSIONS
     base_filters = store_scope()

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.errors import Conflict
 from ..sales import services as sales
-from ..sales.inputs import MISSING
+from ..core.inputs import MISSING
 
 
 class CartChanged(Conflict):

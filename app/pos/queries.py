@@ -4,13 +4,10 @@ No rule is decided here: what may be sold, paid or changed is the services' busi
 """
 import re
 from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..core.errors import NotFound
-from ..core.scoping import can_access_store, is_admin, user_store_ids
+from ..core.scoping import scope_to_stores
 from ..customers.models import Customer
 from ..extensions import db
 from ..sales.models import DRAFT, Sale
@@ -20,32 +17,13 @@ DAY_LIMIT = 100
 CUSTOMER_LIMIT = 8
 
 
-def user_stores(user):
-    """The active stores the user works in (ADMIN: every active store), by code."""
-    query = select(Store).where(Store.is_active.is_(True)).order_by(Store.code)
-    if not is_admin(user):
-        query = query.where(Store.id.in_(user_store_ids(user)))
-    return db.session.execute(query).scalars().all()
-
-
-def store_for(user, store_id):
-    """The store if the user works in it, else NotFound (another store's page is a 404)."""
-    store = db.session.get(Store, store_id)
-    if store is None or not can_access_store(user, store_id):
-        raise NotFound(_l("Magasin introuvable."))
-    return store
-
-
-def store_zone(store):
-    try:
-        return ZoneInfo(store.timezone or "Africa/Douala")
-    except (KeyError, ValueError):
-        return ZoneInfo("Africa/Douala")
+user_stores = Store.of_user
+store_for = Store.for_action
 
 
 def start_of_local_day(store, now=None):
     """Midnight of today in the store's time zone, in UTC."""
-    zone = store_zone(store)
+    zone = store.zone
     local = (now or datetime.now(timezone.utc)).astimezone(zone)
     return datetime.combine(local.date(), time.min, tzinfo=zone).astimezone(timezone.utc)
 
@@ -95,9 +73,8 @@ def search_customers(user, store, q, limit=CUSTOMER_LIMIT):
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
         conditions.append(Customer.phone.contains(digits.lstrip("0") or digits, autoescape=True))
-    query = select(Customer).where(Customer.is_active.is_(True), or_(*conditions))
-    if not is_admin(user):
-        query = query.where(Customer.store_id.in_(user_store_ids(user)))
+    query = scope_to_stores(select(Customer).where(Customer.is_active.is_(True), or_(*conditions)),
+                            Customer.store_id, user)
     return db.session.execute(
         query.order_by((Customer.store_id != store.id), Customer.name, Customer.id).limit(limit)
     ).scalars().all()

@@ -19,17 +19,19 @@ from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.ids import row_id, row_id_or_none
+from ..core.inputs import MISSING
+from ..core.money import currency_unit
 from ..core.scoping import StoreScopeFilter, acting_user
 from ..core.views import add_entry_point, add_landing
 from ..customers import services as customers
 from ..customers.models import Customer
 from ..documents.pdf import pdf_response
 from ..documents.verification import read_token
-from ..extensions import db, limiter
+from ..core.web import password_failures_limited
+from ..extensions import db
 from ..sales import services as sales
-from ..sales.inputs import MISSING
 from ..sales.models import OPEN_FOR_PAYMENT, Sale
-from ..sales.totals import currency_unit, sale_totals
+from ..sales.totals import sale_totals
 from ..stock import services as stock
 from . import cart as carts
 from . import documents, queries
@@ -224,11 +226,7 @@ class SellerPosView(PosBaseView):
             raise Forbidden(_l("Vous ne pouvez pas créer de client."))
         customer = Customer(name=form_text("name"), phone=form_text("phone"), email=form_text("email"),
                             tax_id=form_text("tax_id"), store_id=store.id)
-        customers.prepare_customer(user, customer)
-        db.session.add(customer)
-        db.session.flush()
-        customers.audit_customer("customer.create", customer)
-        db.session.commit()
+        customers.save_customer(user, customer)
         cart = carts.set_customer(user, store, self._form_cart(user, store), customer.id)
         return self._cart(store, cart, trigger={"pos:dialog": "close"})
 
@@ -258,9 +256,7 @@ class SellerPosView(PosBaseView):
 
     @expose("/<int:store_id>/cart/<int:sale_id>/approve", methods=["POST"])
     @has_access
-    @limiter.limit(lambda: "%s per %s seconds" % _failed_approval_limit(),
-                   key_func=lambda: "pos-spot-approval:" + (form_text("email") or "-").lower(),
-                   deduct_when=lambda response: response.status_code == 403)
+    @password_failures_limited(lambda: form_text("email"), failed_status=403)  # the email's one budget
     def approve(self, store_id, sale_id):
         """The manager types their email and password at the seller's screen: the approvals the
         draft needs are granted in the manager's name, then the sale goes to the till."""
@@ -333,12 +329,6 @@ class SellerPosView(PosBaseView):
         return self.fragment("pos/_submitted.html", store=store, sale=sale, currency=store.currency or "XAF",
                              day=queries.sales_of_the_day(user, store), day_poll=DAY_POLL_SECONDS,
                              trigger=dict(trigger or {}, **{"pos:submitted": sale.number}))
-
-
-def _failed_approval_limit():
-    from flask import current_app
-
-    return current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
 
 
 # --- the cashier --------------------------------------------------------------------------------

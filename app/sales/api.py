@@ -3,62 +3,19 @@
 Thin: parse the JSON body -> call a service -> serialise. Lists use FAB's conventions
 (`q=(filters:...,page:...)`); item answers are `{"id", "result"}`.
 """
-import functools
 
 from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import get_jwt
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
-from ..core.errors import BadRequest
+from ..cashier.services import refund_till
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, answers_domain_errors, moment
 from ..core.ids import row_id
+from ..core.inputs import MISSING
 from ..core.scoping import acting_user, store_scope
-from ..extensions import limiter
+from ..core.web import API_READ as READ, fresh_token_required, json_body, json_field, password_failures_limited
 from . import serialize, services
-from .inputs import MISSING
 from .models import Approval, Refund, Sale
-
-READ = {"get_list": "read", "get": "read", "info": "read"}
-
-
-def json_body(allowed=None):
-    """The request's JSON object, or a 400; unknown top-level fields are refused when `allowed` is given."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest(_l("Corps JSON attendu (un objet)."))
-    if allowed is not None:
-        unknown = sorted(set(body) - set(allowed))
-        if unknown:
-            raise BadRequest(errors={name: [_l("Champ inconnu.")] for name in unknown})
-    return body
-
-
-def fresh_token_required(method):
-    """SPEC §10: refunds and approvals need a fresh token (one issued from the password, not refreshed)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        if not get_jwt().get("fresh"):
-            return self.response(401, message=str(_l(
-                "Cette action demande une connexion récente : reconnectez-vous avec votre mot de passe.")))
-        return method(self, *args, **kwargs)
-
-    return wrapper
-
-
-def _approve_failures_key():
-    body = request.get_json(silent=True) or {}
-    email = body.get("email") if isinstance(body, dict) else None
-    return "spot-approval:" + (str(email).strip().lower() if email else "-")
-
-
-def _approve_failures_limit():
-    from flask import current_app
-
-    count, seconds = current_app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
-    return f"{count} per {seconds} seconds"
-
 
 SALE_LIST_COLUMNS = [
     "id", "number", "status", "store.id", "store.code", "seller.id", "seller.first_name", "seller.last_name",
@@ -117,9 +74,7 @@ class SaleApi(BoutiqueModelRestApi):
         return self.response(200, message=str(_l("Brouillon supprimé.")))
 
     @expose("/<int:pk>/submit/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def submit(self, pk):
         """Submit a draft to the till: checks, invoice number, status PENDING_PAYMENT.
         ---
@@ -162,7 +117,8 @@ class SaleApi(BoutiqueModelRestApi):
         """
         body = json_body({"reason", "method", "shift", "reference"})
         sale, refund = services.cancel_sale(acting_user(), pk, body.get("reason"), method=body.get("method", "CASH"),
-                                            shift=body.get("shift"), reference=body.get("reference"))
+                                            till=refund_till(acting_user(), body.get("shift")),
+                                            reference=body.get("reference"))
         return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale),
                              refund=serialize.refund_to_dict(refund) if refund else None)
 
@@ -204,16 +160,16 @@ class SaleApi(BoutiqueModelRestApi):
         """
         body = json_body({"items", "restock", "method", "shift", "reference", "reason"})
         sale, refund = services.refund_sale(acting_user(), pk, body.get("items"), restock=body.get("restock", True),
-                                            method=body.get("method", "CASH"), shift=body.get("shift"),
+                                            method=body.get("method", "CASH"),
+                                            till=refund_till(acting_user(), body.get("shift")),
                                             reference=body.get("reference"), reason=body.get("reason"))
         return self.response(201, id=refund.id, result=serialize.refund_to_dict(refund),
                              sale=serialize.sale_to_dict(sale))
 
     @expose("/<int:pk>/approve/", methods=["POST"])
     @protect()
-    # Failed manager credentials are counted per email, as on the token endpoint (above @safe: 429).
-    @limiter.limit(_approve_failures_limit, key_func=_approve_failures_key,
-                   deduct_when=lambda response: response.status_code == 403)
+    # Failed manager passwords use the email's one budget (core.web; above @safe: 429).
+    @password_failures_limited(lambda: json_field("email"), failed_status=403)
     @safe
     @fresh_token_required
     @answers_domain_errors
@@ -242,9 +198,7 @@ class SaleApi(BoutiqueModelRestApi):
                              approvals=[serialize.approval_to_dict(a) for a in granted])
 
     @expose("/queue/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def queue(self):
         """The cashier's queue: sales PENDING_PAYMENT or PARTIALLY_PAID of the user's stores, oldest first.
         ---
@@ -260,9 +214,7 @@ class SaleApi(BoutiqueModelRestApi):
                              result=[serialize.sale_summary(s) for s in sales])
 
     @expose("/warranty/", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def warranty(self):
         """Warranty lookup by serial number or IMEI: customer, sale and warranty end date.
         ---

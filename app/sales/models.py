@@ -100,6 +100,10 @@ class Sale(db.Model):
             return Decimal("0.00")
         return (self.total or Decimal("0")) - (self.amount_paid or Decimal("0"))
 
+    def can_become(self, status):
+        """What the state machine allows next (screens show an action only when it does)."""
+        return status in TRANSITIONS[self.status]
+
     def __repr__(self):
         return self.number or f"Brouillon #{self.id}"
 

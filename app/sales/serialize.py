@@ -3,18 +3,12 @@
 Related objects are given by id under their relationship name, as in the request payloads
 (`"store": 1, "customer": 7`), with a readable label next to them (`store_code`, `customer_name`).
 """
-from decimal import Decimal
-
 from ..core.api import moment
+from ..core.money import money_text
 from .services import status_label
 from .totals import sale_totals
 
-CENT = Decimal("0.01")
-
-
-def amount(value):
-    return None if value is None else str(Decimal(value).quantize(CENT))
-
+amount = money_text
 
 def user_label(user):
     if user is None:

@@ -11,16 +11,10 @@ Rules:
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from babel.numbers import get_currency_precision
-
 from ..catalog.models import DEFAULT_TAX_RATE
+from ..core.money import currency_unit
 
 HUNDRED = Decimal("100")
-
-
-def currency_unit(currency="XAF") -> Decimal:
-    """The smallest amount of the currency: 1 for XAF, 0.01 for EUR."""
-    return Decimal(1).scaleb(-get_currency_precision(currency or "XAF"))
 
 
 def round_money(amount, currency="XAF") -> Decimal:

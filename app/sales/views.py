@@ -14,16 +14,18 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_local_datetime, format_money, format_percent
 from ..core.models import AuditLog
-from ..core.scoping import acting_user, store_scope
+from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
+from ..core.web import SCREEN_READ, describe_error, flash_error
 from ..customers.services import display_phone
 from ..extensions import db
 from . import services
 from ..cashier.models import METHOD_LABELS
+from ..cashier.services import refund_till
 from .models import PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
-READ_ONLY = {"list": "read", "show": "read", "api_read": "read", "api": "read", "api_get": "read"}
+READ_ONLY = SCREEN_READ
 
 SALE_LABELS = {
     "number": _l("Numéro"),
@@ -65,10 +67,7 @@ TRAIL_ACTION_LABELS = {
 APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvée"), "REJECTED": _l("Refusée")}
 
 
-def money(value):
-    return format_money(value) if value is not None else ""
-
-
+money = format_money
 
 class SaleModelView(ModelView):
     datamodel = ScopedInterface(Sale)
@@ -113,9 +112,8 @@ class SaleModelView(ModelView):
             status_label=services.status_label, method_labels=METHOD_LABELS, percent=format_percent,
             display_phone=display_phone,
             kind_labels=APPROVAL_KIND_LABELS, approval_labels=APPROVAL_STATUS_LABELS, action_labels=TRAIL_ACTION_LABELS,
-            can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.status in (
-                "DRAFT", "PENDING_PAYMENT", "PARTIALLY_PAID"),
-            can_refund=manager and sm.has_access("can_refund", "Sale") and sale.status == "PAID",
+            can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.can_become("CANCELLED"),
+            can_refund=manager and sm.has_access("can_refund", "Sale") and sale.can_become("REFUNDED"),
             open_shifts=open_shifts, title=str(sale),
         )
 
@@ -126,12 +124,11 @@ class SaleModelView(ModelView):
         try:
             sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
                                                 method=request.form.get("method") or "CASH",
-                                                shift=request.form.get("shift") or None)
+                                                till=refund_till(acting_user(), request.form.get("shift") or None))
             flash(_("Vente annulée.") + (" " + _("%(amount)s remboursé(s).", amount=money(refund.amount))
                                           if refund else ""), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(url_for(".show", pk=pk))
 
     @expose("/refund/<int:pk>", methods=["POST"])
@@ -147,12 +144,11 @@ class SaleModelView(ModelView):
         try:
             sale, refund = services.refund_sale(acting_user(), sale.id, lines, restock=True,
                                                 method=request.form.get("method") or "CASH",
-                                                shift=request.form.get("shift") or None,
+                                                till=refund_till(acting_user(), request.form.get("shift") or None),
                                                 reason=request.form.get("reason"))
             flash(_("Remboursement enregistré : %(amount)s.", amount=money(refund.amount)), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(url_for(".show", pk=pk))
 
     def _get_or_404(self, pk):
@@ -160,12 +156,6 @@ class SaleModelView(ModelView):
         if sale is None:
             abort(404)
         return sale
-
-
-def _describe(error):
-    """The error's message and its field messages, for a flash."""
-    details = [f"{m}" for messages in error.errors.values() for m in messages]
-    return " ".join([error.message] + details)
 
 
 class ApprovalModelView(ModelView):
@@ -206,8 +196,7 @@ class ApprovalModelView(ModelView):
             services.decide_approval(acting_user(), approval.id, approve, note=request.form.get("note"))
             flash(_("Demande approuvée.") if approve else _("Demande refusée."), "success")
         except DomainError as exc:
-            db.session.rollback()
-            flash(_describe(exc), "danger")
+            flash_error(exc)
         return redirect(request.referrer if _same_site(request.referrer) else url_for(".list"))
 
     def render_template(self, template, **kwargs):
@@ -218,12 +207,8 @@ class ApprovalModelView(ModelView):
         return super().render_template(template, **kwargs)
 
     def _pending(self):
-        query = select(Approval).where(Approval.status == PENDING).order_by(Approval.requested_at)
-        from ..core.scoping import is_admin, user_store_ids
-
-        user = acting_user()
-        if not is_admin(user):
-            query = query.where(Approval.store_id.in_(user_store_ids(user)))
+        query = scope_to_stores(select(Approval).where(Approval.status == PENDING).order_by(Approval.requested_at),
+                                Approval.store_id)
         return db.session.execute(query.limit(100)).scalars().all()
 
 
@@ -274,7 +259,7 @@ class WarrantyView(BaseView):
             try:
                 results = services.warranty_lookup(acting_user(), serial)
             except DomainError as exc:
-                error = _describe(exc)
+                error = describe_error(exc)
         return self.render_template("sales/warranty.html", serial=serial, results=results, error=error,
                                     title=_("Recherche de garantie"))
 

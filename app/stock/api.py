@@ -7,15 +7,16 @@
 - GET/POST stock-counts/, POST stock-counts/{id}/counts/ | validate/ (manager) | cancel/
 """
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors,
-                        moment)
+from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, QuantityField, ScopedInterface,
+                        answers_domain_errors, api_action, moment)
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.ids import MAX_ID, row_id
+from ..core.inputs import path
 from ..core.scoping import acting_user, store_scope
 from . import services
 from .filters import ColumnEqualsFilter, LowStockFilter, StockBrandFilter, StockCategoryFilter, transfer_scope
@@ -76,15 +77,14 @@ def _load(schema, body=None):
         raise ValidationFailed(errors=_flatten(french_field_errors(err.messages))) from None
 
 
-def _flatten(errors, prefix=""):
-    """{"lines": {0: {"quantity": [...]}}} -> {"lines.0.quantity": [...]}."""
+def _flatten(errors, *prefix):
+    """{"lines": {0: {"quantity": [...]}}} -> {"lines[0].quantity": [...]} (core.inputs' field paths)."""
     flat = {}
     for key, value in errors.items():
-        name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
+            flat.update(_flatten(value, *prefix, key))
         else:
-            flat[name] = value if isinstance(value, list) else [value]
+            flat[path(*prefix, key)] = value if isinstance(value, list) else [value]
     return flat
 
 
@@ -134,7 +134,7 @@ class AdjustmentInput(Schema):
     store = _id_field(required=True)
     product = _id_field(required=True)
     type = fields.String(required=True)
-    quantity = fields.Integer(required=True, strict=True)
+    quantity = QuantityField(minimum=None, required=True)
     note = fields.String(load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
     serial_status = fields.String(load_default=None, allow_none=True)
@@ -177,7 +177,7 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 
 class TransferLineInput(Schema):
     product = _id_field(required=True)
-    quantity = fields.Integer(required=True, strict=True)
+    quantity = QuantityField(required=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
@@ -295,9 +295,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/send/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def send(self, pk):
         """Send a DRAFT transfer: the source's stock goes down.
         ---
@@ -318,9 +316,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/receive/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def receive(self, pk):
         """Receive a SENT transfer at the destination; lines not listed arrived in full.
         ---
@@ -365,9 +361,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def cancel(self, pk):
         """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required).
         ---
@@ -405,7 +399,7 @@ class CountInput(Schema):
 
 class CountLineInput(Schema):
     product = _id_field(required=True)
-    counted_quantity = fields.Integer(strict=True, load_default=None, allow_none=True)
+    counted_quantity = QuantityField(minimum=0, load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
@@ -468,9 +462,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(201, count)
 
     @expose("/<int:pk>/counts/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def counts(self, pk):
         """Enter counted quantities (serials for serial-tracked products) while OPEN.
         ---
@@ -507,9 +499,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, count)
 
     @expose("/<int:pk>/validate/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def validate(self, pk):
         """Validate an OPEN count (managers): one COUNT movement per difference.
         ---
@@ -530,9 +520,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, count)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def cancel(self, pk):
         """Cancel an OPEN count: nothing moves.
         ---

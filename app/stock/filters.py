@@ -5,28 +5,19 @@ store, but the destination's staff must see it to receive it. The others narrow 
 stock list (store, category with its sub-categories, brand, low stock, product text).
 """
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
-from ..core.scoping import acting_user, is_admin, user_store_ids
+from ..core.scoping import StoreScopeFilter
 from ..extensions import db
-from .models import ProductStock, Transfer
+from .models import ProductStock
 
 
-class TransferScopeFilter(BaseFilter):
+class TransferScopeFilter(StoreScopeFilter):
     """Transfers whose source or destination is one of the user's stores (ADMIN: all)."""
 
     name = "Transfer scope"
-    arg_name = None
-
-    def apply(self, query, value):
-        user = acting_user()
-        if is_admin(user):
-            return query
-        store_ids = user_store_ids(user)
-        if not store_ids:
-            return query.filter(false())
-        return query.filter(or_(Transfer.store_id.in_(store_ids), Transfer.destination_store_id.in_(store_ids)))
+    columns = ("store_id", "destination_store_id")
 
 
 def transfer_scope():

@@ -26,6 +26,13 @@ SERIAL_STATUSES = ("IN_STOCK", "SOLD", "RETURNED", "DEFECTIVE", "IN_TRANSIT", "M
 ON_HAND_SERIAL_STATUSES = ("IN_STOCK", "RETURNED")
 TRANSFER_STATUSES = ("DRAFT", "SENT", "RECEIVED", "CANCELLED")
 COUNT_STATUSES = ("OPEN", "VALIDATED", "CANCELLED")
+# The documents' state machines: status -> the statuses it may go to (screens offer only those actions).
+TRANSITIONS = {"DRAFT": {"SENT", "CANCELLED"}, "SENT": {"RECEIVED", "CANCELLED"}, "OPEN": {"VALIDATED", "CANCELLED"}}
+
+
+class Document:
+    def can_become(self, status):
+        return status in TRANSITIONS.get(self.status, ())
 
 # What people read for each status (screens and error messages).
 STATUS_LABELS = {
@@ -150,7 +157,7 @@ transfer_line_serial = Table(
 )
 
 
-class Transfer(db.Model):
+class Transfer(Document, db.Model):
     """Goods sent from one store to another: DRAFT → SENT → RECEIVED, or CANCELLED.
 
     It belongs to its source store (store_id); the destination's staff see it too.
@@ -208,7 +215,7 @@ class TransferLine(db.Model):
         return None if self.received_quantity is None else self.received_quantity - self.quantity
 
 
-class StockCount(db.Model):
+class StockCount(Document, db.Model):
     """An inventory: OPEN with the expected quantities snapshotted, then VALIDATED by a manager."""
 
     __tablename__ = "stock_count"

@@ -7,7 +7,7 @@
   quantities, cancel).
 - Inventaires: list, a document page to enter counts, validate (managers) or cancel.
 - Numéros de série: read-only list of the units of serial-tracked products.
-The rules live in services.py; these views parse forms, call it, and flash its French message.
+The rules live in the services package; these views parse forms, call it, and flash its French message.
 """
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
@@ -20,8 +20,9 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime
 from ..core.ids import row_id_or_none
-from ..core.scoping import acting_user, can_access_store, is_admin, store_scope, user_store_ids
+from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.views import add_entry_point
+from ..core.web import flash_error
 from ..extensions import db
 from . import services
 from .filters import LowStockFilter, StockBrandFilter, StockCategoryFilter, StockTextFilter, transfer_scope
@@ -85,21 +86,10 @@ def _int_or_none(raw):
         return None
 
 
-def _flash_error(error):
-    details = [f"{message}" for messages in error.errors.values() for message in messages] if error.errors else []
-    flash(" ".join([error.message, *details]), "danger")
-
-
 def _my_stores(active_only=True):
     from ..stores.models import Store
 
-    user = acting_user()
-    query = select(Store).order_by(Store.code)
-    if active_only:
-        query = query.where(Store.is_active.is_(True))
-    if not is_admin(user):
-        query = query.where(Store.id.in_(user_store_ids(user)))
-    return db.session.execute(query).scalars().all()
+    return Store.of_user(acting_user(), active_only=active_only)
 
 
 def _all_stores():
@@ -262,8 +252,7 @@ class InventoryMovementModelView(ReadOnlyModelView):
                     acting_user(), values["store"], product.id, quantity, values["note"], serials=serials,
                     serial_status=values["serial_status"] if product.track_serial and (quantity or 0) < 0 else None)
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Stock de « %(product)s » ajusté de %(quantity)+d : %(balance)s en stock.",
                              product=product.name, quantity=movement.quantity, balance=movement.balance_after)),
@@ -335,8 +324,7 @@ class DocumentModelView(ReadOnlyModelView):
         try:
             action(item)
         except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
+            flash_error(error)
         else:
             flash(str(success), "success")
         return redirect(url_for(f"{type(self).__name__}.show", pk=item.id))
@@ -367,9 +355,10 @@ class TransferModelView(DocumentModelView):
         if transfer.status == "DRAFT":
             products = services.products_in_stock(transfer.store_id, limit=500)
         return {
-            "can_edit": can_write and transfer.status == "DRAFT" and can_access_store(user, transfer.store_id),
-            "can_receive": can_write and transfer.status == "SENT" and can_access_store(user, transfer.destination_store_id),
-            "can_cancel": can_write and transfer.status in ("DRAFT", "SENT") and can_access_store(user, transfer.store_id),
+            "can_edit": can_write and transfer.can_become("SENT") and can_access_store(user, transfer.store_id),
+            "can_receive": can_write and transfer.can_become("RECEIVED")
+            and can_access_store(user, transfer.destination_store_id),
+            "can_cancel": can_write and transfer.can_become("CANCELLED") and can_access_store(user, transfer.store_id),
             "products": products,
         }
 
@@ -384,8 +373,7 @@ class TransferModelView(DocumentModelView):
                 transfer = services.create_transfer(acting_user(), values["store"], values["destination_store"],
                                                     [], note=values["note"])
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Transfert %(number)s créé : ajoutez ses lignes.", number=transfer.number)), "success")
                 return redirect(url_for("TransferModelView.show", pk=transfer.id))
@@ -468,9 +456,9 @@ class StockCountModelView(DocumentModelView):
     def _show_args(self, count):
         can_write = _has("can_write", "StockCount")
         return {
-            "can_enter": can_write and count.status == "OPEN",
-            "can_validate": _has("can_validate", "StockCount") and count.status == "OPEN",
-            "can_cancel": can_write and count.status == "OPEN",
+            "can_enter": can_write and count.can_become("VALIDATED"),
+            "can_validate": _has("can_validate", "StockCount") and count.can_become("VALIDATED"),
+            "can_cancel": can_write and count.can_become("CANCELLED"),
             "uncounted": sum(1 for line in count.lines if line.counted_quantity is None),
         }
 
@@ -492,8 +480,7 @@ class StockCountModelView(DocumentModelView):
                 count = services.open_count(acting_user(), values["store"], product_ids, note=values["note"],
                                             category_id=values["category"])
             except DomainError as error:
-                db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Inventaire %(number)s ouvert : %(lines)s produit(s) à compter.", number=count.number,
                              lines=len(count.lines))), "success")

@@ -1,14 +1,14 @@
 """REST APIs: stores (+ assign-users) and users (admin)."""
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import inspect as sa_inspect
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
-from ..core.errors import BadRequest
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
+from ..core.errors import BadRequest, ValidationFailed
 from ..core.scoping import store_scope
-from ..security import email_is_the_username, hash_password
+from ..security import ONE_ROLE, email_is_the_username, hash_password
 from . import services
 from .models import Store
 from .views import STORE_LABELS
@@ -34,9 +34,7 @@ class StoreApi(BoutiqueModelRestApi):
     label_columns = STORE_LABELS
 
     @expose("/<int:pk>/assign-users/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def assign_users(self, pk):
         """Set the users of a store.
         ---
@@ -97,13 +95,20 @@ class UserApi(BoutiqueModelRestApi):
         return super().response(code, **kwargs)
 
     def pre_add(self, item):
+        _one_role(item)
         email_is_the_username(item)
         item.password = hash_password(item.password) if item.password else None
 
     def pre_update(self, item):
+        _one_role(item)
         email_is_the_username(item)
         if sa_inspect(item).attrs.password.history.has_changes() and item.password:
             item.password = hash_password(item.password)
+
+
+def _one_role(user):
+    if len(user.roles or []) > 1:
+        raise ValidationFailed(errors={"roles": [ONE_ROLE]})
 
 
 def register(appbuilder):

@@ -1,19 +1,26 @@
-"""Stores and who works in them."""
+"""Stores and who works in them, and the store-scoping API every domain uses.
+
+- `Store.of_user(user)`: the stores a user works in (ADMIN: all), by code;
+- `Store.for_action(user, store_id)`: the store if the user may act in it, else NotFound (404:
+  another store is "not found", never "forbidden");
+- `store.zone`, `store.local_now()`, `store.local_year`: the store's clock (Africa/Douala when unset);
+- `core.scoping.scope_to_stores(query, column)`: keep a query's rows of the user's stores.
+"""
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Column,
-    ForeignKey,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..core.errors import NotFound
+from ..core.inputs import FieldError, row
+from ..core.scoping import can_access_store, scope_to_stores
 from ..extensions import db
+
+DEFAULT_ZONE = "Africa/Douala"
 
 
 class Store(db.Model):
@@ -50,6 +57,43 @@ class Store(db.Model):
 
     def __repr__(self):
         return f"{self.code} · {self.name}"
+
+    @property
+    def zone(self):
+        try:
+            return ZoneInfo(self.timezone or DEFAULT_ZONE)
+        except (KeyError, ValueError):  # an unknown zone name typed on the store screen
+            return ZoneInfo(DEFAULT_ZONE)
+
+    def local_now(self):
+        return datetime.now(self.zone)
+
+    @property
+    def local_year(self):
+        """The store's current year: document numbers restart with it."""
+        return self.local_now().year
+
+    @classmethod
+    def of_user(cls, user, active_only=True):
+        """The stores the user works in (ADMIN: every store), by code."""
+        query = scope_to_stores(select(cls).order_by(cls.code), cls.id, user)
+        if active_only:
+            query = query.where(cls.is_active.is_(True))
+        return db.session.execute(query).scalars().all()
+
+    @classmethod
+    def for_action(cls, user, store_id):
+        """The store `store_id` (a Store, an id or its digits) if the user may act in it, else NotFound (404)."""
+        if isinstance(store_id, cls):
+            store_id = store_id.id
+        try:
+            store_id = row(store_id)
+        except FieldError:
+            store_id = None
+        store = db.session.get(cls, store_id) if store_id else None
+        if store is None or not can_access_store(user, store_id):
+            raise NotFound(_l("Magasin introuvable."))
+        return store
 
 
 class StoreUser(db.Model):

@@ -1,18 +1,16 @@
-"""Back-office screens: stores and store assignments."""
-from flask_appbuilder import ModelView
+"""The home page and the back-office screens: stores and store assignments."""
+from flask import current_app, redirect, url_for
+from flask_appbuilder import IndexView, ModelView, expose
 from flask_babel import lazy_gettext as _l
 
 from ..core.api import ScopedInterface
 from ..core.formatting import format_percent, yes_no
-from ..core.scoping import store_scope
+from ..core.scoping import acting_user, role_name, store_scope
+from ..core.views import ENTRY_POINTS, ROLE_LABELS
+from ..core.web import SCREEN_READ_WRITE
 from .models import Store, StoreUser
 
-VIEW_PERMISSIONS = {
-    "list": "read", "show": "read", "download": "read", "api_read": "read", "api": "read",
-    "api_get": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
-    "add": "write", "edit": "write", "api_create": "write", "api_update": "write",
-    "delete": "delete", "api_delete": "delete", "action": "write", "action_post": "write",
-}
+VIEW_PERMISSIONS = SCREEN_READ_WRITE
 
 STORE_LABELS = {
     "code": _l("Code"),
@@ -31,6 +29,37 @@ STORE_LABELS = {
     "store": _l("Magasin"),
     "user": _l("Utilisateur"),
 }
+
+
+class HomeView(IndexView):
+    """The home page: the user's role, stores and the entry points of their work."""
+
+    index_template = "core/home.html"
+
+    @expose("/")
+    def index(self):
+        user = acting_user()
+        if user is None:
+            return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
+        stores = Store.of_user(user, active_only=False)
+        role = role_name(user)
+        return self.render_template(
+            self.index_template,
+            user=user,
+            role=role,
+            role_label=ROLE_LABELS.get(role, role),
+            stores=stores,
+            entries=self._entries(),
+        )
+
+    def _entries(self):
+        sm = self.appbuilder.sm
+        entries = []
+        for label, target, icon, (permission, view) in ENTRY_POINTS:
+            endpoint, values = target if isinstance(target, tuple) else (target, {})
+            if endpoint in current_app.view_functions and sm.has_access(permission, view):
+                entries.append({"label": label, "url": url_for(endpoint, **values), "icon": icon})
+        return entries
 
 
 class StoreModelView(ModelView):

@@ -5,12 +5,7 @@ every shift and payment of their stores; SALES never takes a payment nor opens a
 The till rows happen in a third store (CSH1) where the cashier and the admin have an open
 shift, so that opening one in DLA1 still succeeds.
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
+from tests.roles import only
 
 TILL = ("ADMIN", "CASHIER")
 READERS = ("ADMIN", "MANAGER", "CASHIER")

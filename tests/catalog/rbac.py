@@ -8,16 +8,7 @@ Catalog rights (app/catalog/permissions.py): everyone signed in reads; ADMIN and
 write and import; ADMIN, MANAGER and STOCKER export. The import and image rows send no
 file: a role that may act gets 400 (file missing), the others 403.
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
-
-def everyone(code):
-    return only(code, *ROLES[1:])
-
+from tests.roles import everyone, only
 
 WRITERS = ("ADMIN", "MANAGER")
 EXPORTERS = ("ADMIN", "MANAGER", "STOCKER")

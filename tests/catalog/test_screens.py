@@ -7,13 +7,7 @@ from app.catalog.models import Product, ProductImage
 from app.extensions import db
 from tests.catalog.images import picture_bytes, use_temporary_image_folder
 from tests.catalog.workbooks import HEADERS, encrypted_workbook, product_row, xlsx_bytes
-from tests.conftest import DEMO
-
-
-def sign_in(client, role):
-    email, password = DEMO[role]
-    response = client.post("/login/", data={"username": email, "password": password})
-    assert response.status_code == 302
+from tests.conftest import sign_in
 
 
 def test_catalog_screens_speak_french_and_show_category_paths(client):

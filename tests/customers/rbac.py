@@ -3,12 +3,7 @@
 Everybody at the counter reads customers (SALES, CASHIER, MANAGER); SALES and MANAGER add
 and edit them; MANAGER deletes one (without sales); STOCKER has nothing to do with them.
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
+from tests.roles import only
 
 COUNTER = ("ADMIN", "MANAGER", "SALES", "CASHIER")
 WRITERS = ("ADMIN", "MANAGER", "SALES")

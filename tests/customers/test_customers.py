@@ -72,3 +72,44 @@ def test_a_customer_with_sales_cannot_be_deleted(app, shop, as_seller, as_manage
     as_seller.post("/api/v1/sales/", json={"store": shop.dla, "customer": customer, "items": []})
     answer = as_manager.delete(f"/api/v1/customers/{customer}")
     assert answer.status_code == 409 and answer.get_json()["message"]
+
+
+def test_every_way_of_writing_a_customer_writes_its_audit_row(app, shop, client, as_seller):
+    """One write path (customers.services.save_customer): the API, the screens and the POS
+    quick-create all check, audit and commit the same way."""
+    from sqlalchemy import select
+
+    from app.core.models import AuditLog
+    from app.customers.models import Customer
+    from app.extensions import db
+    from tests.conftest import sign_in
+
+    sign_in(client, "SALES")
+    screen = {"name": "Quincaillerie Ndam", "phone": "6 77 00 11 22", "store": str(shop.dla), "is_active": "y"}
+    assert client.post("/customermodelview/add", data=screen).status_code == 302
+    with app.app_context():
+        on_screen = db.session.execute(select(Customer).where(Customer.name == "Quincaillerie Ndam")).scalar_one()
+        customer_id = on_screen.id
+    assert client.post(f"/customermodelview/edit/{customer_id}", data={**screen, "phone": "6 77 00 11 33"}).status_code == 302
+    pos = client.post(f"/pos/{shop.dla}/customers", headers={"HX-Request": "true"},
+                      data={"name": "Boutique Ayissi", "phone": "699000777"})
+    assert pos.status_code == 200, pos.get_data(as_text=True)[-500:]
+    api = as_seller.post("/api/v1/customers/", json={"name": "Garage Etoga", "phone": "699000888", "store": shop.dla})
+    assert api.status_code == 201, api.get_json()
+    with app.app_context():
+        rows = db.session.execute(select(AuditLog.action, Customer.name, Customer.phone)
+                                  .join(Customer, AuditLog.object_id == func_text(Customer.id))
+                                  .where(AuditLog.object_type == "Customer").order_by(AuditLog.id)).all()
+        db.session.remove()
+    assert [tuple(row) for row in rows] == [
+        ("customer.create", "Quincaillerie Ndam", "+237677001133"),
+        ("customer.update", "Quincaillerie Ndam", "+237677001133"),
+        ("customer.create", "Boutique Ayissi", "+237699000777"),
+        ("customer.create", "Garage Etoga", "+237699000888"),
+    ]
+
+
+def func_text(column):
+    from sqlalchemy import String, cast
+
+    return cast(column, String)

@@ -106,12 +106,14 @@ def test_the_qr_code_opens_the_public_verification_page_of_that_invoice(app, cli
 
 def test_a_cancelled_invoice_is_not_called_authentic(app, client, as_cashier, invoice_sale):
     """The page still shows the four facts, but says the invoice no longer proves a purchase."""
+    from app.cashier.services import refund_till
     from app.sales import services as sales
     from tests.factories import user_by_email
 
     [url] = qr_codes(as_cashier.get(f"/api/v1/sales/{invoice_sale['id']}/invoice.pdf").data)
     with app.app_context():
-        sales.cancel_sale(user_by_email("manager@boutique.cm"), invoice_sale["id"], "Erreur de caisse")
+        manager = user_by_email("manager@boutique.cm")
+        sales.cancel_sale(manager, invoice_sale["id"], "Erreur de caisse", till=refund_till(manager))
     shown = text_of(client.get(urlsplit(url).path))
     assert "Facture annulée" in shown and "ne vaut plus preuve d'achat" in shown
     assert "authentique" not in shown and invoice_sale["number"] in shown

@@ -3,12 +3,7 @@
 Everyone who works at the counter (SALES, CASHIER, MANAGER, ADMIN) prints the invoice and the
 ticket of a sale of their store; STOCKER does not; anonymous callers get 401.
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
+from tests.roles import only
 
 COUNTER = ("ADMIN", "MANAGER", "SALES", "CASHIER")
 

@@ -391,3 +391,28 @@ def test_the_home_page_leads_each_role_to_its_page(client, role, pos, till):
     page = client.get("/").get_data(as_text=True)
     assert ('href="/pos/"' in page) is pos
     assert ('href="/cashier/"' in page) is till
+
+
+def test_a_managers_password_has_one_budget_across_the_api_the_pos_and_the_token(app, client, shop, api_as):
+    """Failed manager passwords are counted once per email, wherever they are typed."""
+    as_seller = api_as("SALES")
+    api_draft = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "discount": 6000, "items": [
+        {"product": shop.switch, "quantity": 2}]}).get_json()["id"]
+    login(client, "SALES")
+    _scan(client, shop, shop.switch_ean)
+    pos_draft = _draft_id(app, shop)
+    wrong = {"email": "manager@boutique.cm", "password": "devine"}
+    attempts, _ = app.config["TOKEN_FAILED_ATTEMPTS_PER_EMAIL"]
+    codes = []
+    for attempt in range(attempts):
+        if attempt % 3 == 0:
+            codes.append(as_seller.post(f"/api/v1/sales/{api_draft}/approve/", json=wrong).status_code)
+        elif attempt % 3 == 1:
+            codes.append(client.post(f"/pos/{shop.dla}/cart/{pos_draft}/approve", headers=HX, data=wrong).status_code)
+        else:
+            codes.append(client.post("/api/v1/auth/token/", json=wrong).status_code)
+    assert sorted(set(codes)) == [401, 403]
+    right = {"email": "manager@boutique.cm", "password": "manager123!"}
+    assert client.post(f"/pos/{shop.dla}/cart/{pos_draft}/approve", headers=HX, data=right).status_code == 429
+    assert as_seller.post(f"/api/v1/sales/{api_draft}/approve/", json=right).status_code == 429
+    assert client.post("/api/v1/auth/token/", json=right).status_code == 429

@@ -3,12 +3,7 @@
 SALES creates, edits and submits their own drafts and asks a manager on the spot; CASHIER
 sees the queue; MANAGER cancels, refunds and approves (fresh token); STOCKER sees no sale.
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
+from tests.roles import only
 
 COUNTER = ("ADMIN", "MANAGER", "SALES", "CASHIER")
 SELLERS = ("ADMIN", "SALES")

@@ -258,8 +258,9 @@ def test_two_managers_refunding_the_same_unit_at_once(postgres, shop):
         on_hand = stock.stock_of(dla.id, shop.router).quantity
 
     def work(index):
-        return services.refund_sale(user(managers[index]), sale_id, [{"sale_item": item_id, "quantity": 1}],
-                                    shift=shift_id)
+        manager = user(managers[index])
+        return services.refund_sale(manager, sale_id, [{"sale_item": item_id, "quantity": 1}],
+                                    till=till.refund_till(manager, shift_id))
 
     outcomes = run_together(app, 2, work)
     refused = [result for _, result in outcomes if isinstance(result, Exception)]
@@ -288,7 +289,8 @@ def test_a_cancel_and_the_last_payment_at_once_never_keep_both(postgres, shop):
         def work(index, sale_id=sale_id):
             if index == 0:
                 return till.take_payment(user(shop.cashier), sale_id, "CASH", "2500")
-            return services.cancel_sale(user(manager), sale_id, "Client parti", shift=shift_id)
+            return services.cancel_sale(user(manager), sale_id, "Client parti",
+                                        till=till.refund_till(user(manager), shift_id))
 
         outcomes = run_together(app, 2, work)
         failed = [index for index, result in outcomes if isinstance(result, Exception)]

@@ -3,13 +3,7 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO
-
-
-def login(client, role):
-    email, password = DEMO[role]
-    answer = client.post("/login/", data={"username": email, "password": password})
-    assert answer.status_code == 302
+from tests.conftest import sign_in as login
 
 
 @pytest.fixture

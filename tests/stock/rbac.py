@@ -5,12 +5,7 @@ make_targets(): creates what the rows need (inside an app context) and returns t
 placeholder values. Every demo account works in DLA1; the stock documents below live there
 (the transfer to receive goes from YDE1 to DLA1).
 """
-ROLES = ["ANON", "ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER"]
-
-
-def only(code, *roles, others=403):
-    return {role: (401 if role == "ANON" else code if role in roles else others) for role in ROLES}
-
+from tests.roles import only
 
 STAFF = ("ADMIN", "MANAGER", "SALES", "CASHIER", "STOCKER")
 STOCK_WORKERS = ("ADMIN", "MANAGER", "STOCKER")

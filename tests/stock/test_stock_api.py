@@ -181,7 +181,7 @@ def test_transfer_flow_with_a_partial_receipt_through_the_api(as_stocker, as_man
 def test_transfer_errors(as_stocker, catalog):
     bad = as_stocker.post("/api/v1/transfers/", json={"store": catalog["dla"], "destination_store": catalog["yde"],
                                                       "lines": [{"product": catalog["router"], "quantity": "x"}]})
-    assert bad.status_code == 422 and "lines.0.quantity" in bad.get_json()["errors"]
+    assert bad.status_code == 422 and "lines[0].quantity" in bad.get_json()["errors"]
     assert as_stocker.post("/api/v1/transfers/", data="pas du json").status_code == 400
     created = as_stocker.post("/api/v1/transfers/", json={"store": catalog["dla"], "destination_store": catalog["yde"],
                                                           "lines": [{"product": catalog["router"], "quantity": 50}]})
@@ -257,7 +257,7 @@ def test_count_errors(as_stocker, as_manager, catalog):
     pk = as_stocker.post("/api/v1/stock-counts/", json={"store": catalog["dla"]}).get_json()["id"]
     bad = as_stocker.post(f"/api/v1/stock-counts/{pk}/counts/", json={"lines": [
         {"product": catalog["router"], "counted_quantity": -3}]})
-    assert bad.status_code == 422 and "lines.0" in bad.get_json()["errors"]
+    assert bad.status_code == 422 and "lines[0].counted_quantity" in bad.get_json()["errors"]
     uncounted = as_manager.post(f"/api/v1/stock-counts/{pk}/validate/")
     assert uncounted.status_code == 409 and "non comptée" in uncounted.get_json()["message"]
     assert as_stocker.post(f"/api/v1/stock-counts/{pk}/cancel/", json={"reason": "erreur"}).status_code == 200

@@ -6,7 +6,7 @@ import pytest
 from app.extensions import db
 from app.stock import services
 from app.stock.models import StockCount, Transfer
-from tests.conftest import DEMO
+from tests.conftest import sign_in as login
 from tests.factories import make_product, make_user, put_in_stock, put_serials_in_stock, store_by_code
 from tests.stock.ledger import assert_stock_equals_ledger
 
@@ -32,13 +32,6 @@ def goods(app):
         put_serials_in_stock(dla, phone, ["IMEI-1", "IMEI-2"])
         return {"dla": dla.id, "yde": yde.id, "router": router.id, "cable": cable.id, "phone": phone.id,
                 "network": network.id, "tp_link": tp_link.id}
-
-
-def login(client, role_or_email, password=None):
-    email, password = DEMO.get(role_or_email, (role_or_email, password))
-    response = client.post("/login/", data={"username": email, "password": password})
-    assert response.status_code == 302 and "/login" not in response.headers["Location"]
-    return client
 
 
 MINE = {"RT-AX55", "CBL-RJ45", "TEL-A15"}  # the demo catalog is in stock too: look at these

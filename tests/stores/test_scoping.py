@@ -6,6 +6,7 @@ import pytest
 from app.core import audit
 from app.extensions import db
 from tests.factories import make_store, make_user, store_by_code
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -41,13 +42,8 @@ def test_admin_sees_every_store(as_admin, bafoussam):
     assert as_admin.get(f"/api/v1/stores/{bafoussam['BFM1']}").status_code == 200
 
 
-def _login(client, email, password):
-    response = client.post("/login/", data={"username": email, "password": password})
-    assert response.status_code == 302
-
-
 def test_screens_answer_404_for_another_stores_record(client, bafoussam):
-    _login(client, "gerant.bfm@boutique.cm", "bafoussam123!")
+    sign_in(client, "gerant.bfm@boutique.cm", "bafoussam123!")
     assert client.get(f"/storemodelview/show/{bafoussam['BFM1']}").status_code == 200
     response = client.get(f"/storemodelview/show/{bafoussam['DLA1']}")
     assert response.status_code == 404
@@ -57,7 +53,7 @@ def test_screens_answer_404_for_another_stores_record(client, bafoussam):
 
 
 def test_audit_screen_shows_only_the_users_stores(client, bafoussam):
-    _login(client, "gerant.bfm@boutique.cm", "bafoussam123!")
+    sign_in(client, "gerant.bfm@boutique.cm", "bafoussam123!")
     page = client.get("/auditlogmodelview/list/").get_data(as_text=True)
     assert "test.bfm" in page and "test.dla" not in page
     # dates for people, in the store's zone (not the raw UTC timestamp in the table)

@@ -1,6 +1,7 @@
-"""One failed-login counter per account for the login page and the token endpoint (SPEC §10):
-at most TOKEN_FAILED_ATTEMPTS_PER_EMAIL failures per window; during the lockout even the
-right password is refused, from whatever address. Kept in the limiter's storage (Redis when
+"""One failed-password budget per email (SPEC §10), shared by every place a password is typed:
+the login page, the token endpoint and a manager's on-the-spot approval (API, POS). At most
+TOKEN_FAILED_ATTEMPTS_PER_EMAIL failures per window; during the lockout even the right
+password is refused, from whatever address. Kept in the limiter's storage (Redis when
 set, with its in-memory fallback)."""
 import logging
 import time
