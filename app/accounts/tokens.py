@@ -10,7 +10,7 @@ Revoked jtis and families live in Redis (with a TTL) when REDIS_URL is set, else
 database; issued refresh tokens are rows of refresh_token (rotation is one conditional UPDATE).
 """
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache
 
 import redis

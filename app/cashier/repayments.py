@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.errors import Conflict
 from ..credits import services as credits
 from ..extensions import db
-from ..sales.inputs import FieldErrors, read_text
+from ..core.inputs import FieldErrors, read_text
 from .services import open_shift_of
 
 

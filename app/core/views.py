@@ -1,10 +1,12 @@
 """The home page's entry points (the page is app.stores.views.HomeView) and the audit trail screen."""
+from flask import current_app, url_for
 from flask_appbuilder import ModelView
 from flask_babel import lazy_gettext as _l
+
 from .api import ScopedInterface
 from .formatting import format_local_datetime
 from .models import AuditLog
-from .scoping import store_scope
+from .scoping import role_name, store_scope
 
 ROLE_LABELS = {
     "ADMIN": _l("Administrateur"),

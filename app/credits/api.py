@@ -10,7 +10,7 @@ from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_err
 from ..core.errors import ValidationFailed
 from ..core.scoping import acting_user, store_scope
 from ..sales.api import READ, json_body
-from ..sales.inputs import MISSING
+from ..core.inputs import MISSING
 from . import documents, services
 from .models import CreditLedgerEntry, CustomerAccount
 from .serialize import account_to_dict, entry_to_dict

@@ -1,8 +1,7 @@
 """The customer's statement (A4, French), drawn like the invoice: templates/credits/statement_pdf.html.
 (The repayment receipt is the till's: app/pos/credit.py.)"""
 from ..core.formatting import format_local_datetime
-from ..documents.pdf import pdf_response, render_pdf, render_pdf_fitted
-from ..sales.serialize import user_label
+from ..documents.pdf import pdf_response, render_pdf
 from .models import CREDIT, INSTALLMENT_LABELS, SOURCE_LABELS
 
 

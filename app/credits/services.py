@@ -29,8 +29,7 @@ from ..core.models import utcnow
 from ..core.scoping import can_access_store, is_admin, role_name, user_store_ids
 from ..customers.models import Customer
 from ..extensions import db
-from ..sales.inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_text
-from ..sales.models import Sale
+from ..core.inputs import MISSING, FieldErrors, read_bool, read_id, read_money, read_text
 from .models import (
     CANCELLATION,
     CREDIT,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError
-from ..core.formatting import format_local_datetime, format_money
+from ..core.formatting import format_money
 from ..core.scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
 from ..core.views import add_entry_point
 from ..customers.models import Customer

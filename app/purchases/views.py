@@ -20,7 +20,8 @@ from ..core.views import add_entry_point
 from ..documents.pdf import pdf_response
 from ..extensions import db
 from ..stock import services as stock
-from ..stock.views import DocumentModelView, ReadOnlyModelView, _flash_error, _has, _my_stores, _serial_list
+from ..core.web import flash_error
+from ..stock.views import DocumentModelView, ReadOnlyModelView, _has, _my_stores, _serial_list
 from . import documents, services
 from .models import ORDER_STATUS_LABELS, GoodsReceipt, PurchaseOrder, Supplier
 
@@ -128,7 +129,7 @@ class PurchaseOrderModelView(DocumentModelView):
                                               note=values["note"])
             except DomainError as error:
                 db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Commande créée : ajoutez ses lignes.")), "success")
                 return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
@@ -174,7 +175,7 @@ class PurchaseOrderModelView(DocumentModelView):
         try:
             return pdf_response(documents.order_pdf(order), documents.pdf_name(order))
         except DomainError as error:
-            _flash_error(error)
+            flash_error(error)
             return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
 
     @expose("/order-missing", methods=["POST"])
@@ -184,7 +185,7 @@ class PurchaseOrderModelView(DocumentModelView):
             orders, left_out = services.order_what_is_missing(acting_user(), row_id_or_none(request.form.get("store")))
         except DomainError as error:
             db.session.rollback()
-            _flash_error(error)
+            flash_error(error)
             return redirect(url_for("PurchaseOrderModelView.list"))
         no_supplier = [s["product"].name for s in left_out if s["supplier_id"] is None]
         if orders:
@@ -213,7 +214,7 @@ class PurchaseOrderModelView(DocumentModelView):
                                                  dry_run=dry_run)
         except DomainError as error:
             db.session.rollback()
-            _flash_error(error)
+            flash_error(error)
             return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
         if report["committed"]:
             flash(str(_l("%(count)s ligne(s) importée(s).", count=len(report["lines"]))), "success")
@@ -277,7 +278,7 @@ class GoodsReceiptModelView(ReadOnlyModelView):
                 receipt = services.receive_goods(acting_user(), order.id, lines, note=request.form.get("note"))
             except DomainError as error:
                 db.session.rollback()
-                _flash_error(error)
+                flash_error(error)
             else:
                 flash(str(_l("Réception enregistrée : %(count)s article(s) entré(s) en stock.",
                              count=sum(line.quantity for line in receipt.lines))), "success")
