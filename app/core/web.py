@@ -8,7 +8,7 @@
 """
 import functools
 
-from flask import current_app, flash, request
+from flask import after_this_request, flash, request
 from flask_babel import lazy_gettext as _l
 
 from werkzeug.exceptions import TooManyRequests
@@ -66,10 +66,14 @@ def password_failures_limited(email_of, failed_status):
             wait = lockout.retry_after(email)
             if wait:
                 raise TooManyRequests(retry_after=wait)
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code == failed_status:
-                lockout.record_failure(email)
-            return response
+
+            @after_this_request  # also sees the answers the error handlers make of a refusal
+            def count_failure(response):
+                if response.status_code == failed_status:
+                    lockout.record_failure(email)
+                return response
+
+            return view(*args, **kwargs)
 
         return wrapper
 

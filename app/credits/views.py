@@ -132,6 +132,6 @@ class CreditAccountModelView(ModelView):
 
 
 def register(appbuilder):
-    appbuilder.add_view(CreditAccountModelView, "credit_accounts", label=_l("Comptes clients"), icon="fa-book",
-                        category="credit", category_label=_l("Crédit client"), category_icon="fa-book")
+    appbuilder.add_view(CreditAccountModelView, "credit_accounts", label=_l("Comptes crédit"), icon="fa-book",
+                        category="sales")  # beside the customers (one menu line at 1024 px)
     add_entry_point(_l("Crédit client"), "CreditAccountModelView.list", "fa-book", ("can_read", "CreditAccount"))

@@ -289,7 +289,7 @@ class GoodsReceiptModelView(ReadOnlyModelView):
 
 
 def register(appbuilder):
-    category = dict(category="purchases", category_label=_l("Achats"), category_icon="fa-shopping-cart")
+    category = dict(category="stock")  # goods come in through the stock keepers' menu (one line at 1024 px)
     appbuilder.add_view(PurchaseOrderModelView, "purchase_orders", label=_l("Commandes fournisseurs"),
                         icon="fa-file-text-o", **category)
     appbuilder.add_view(GoodsReceiptModelView, "goods_receipts", label=_l("Réceptions"), icon="fa-download",

