@@ -11,9 +11,7 @@ JOBS (its checks and local hour) and one task in tasks.py (check_overdue_credits
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from sqlalchemy import bindparam, func, select, text
 
 from ..core import audit
@@ -198,11 +196,11 @@ def _local_today(dialect, now):
     if dialect == "postgresql":
         return "CAST(timezone(st.timezone, CAST(:now AS timestamptz)) AS date)"
     # SQLite knows no zones: each store's date at `now` is computed here (a handful of stores).
-    stores = db.session.execute(select(Store.id, Store.timezone)).all()
+    stores = db.session.execute(select(Store)).scalars().all()
     if not stores:
         return "NULL"
-    days = " ".join(f"WHEN {int(store_id)} THEN '{now.astimezone(store_zone(zone)).date().isoformat()}'"
-                    for store_id, zone in stores)
+    days = " ".join(f"WHEN {int(store.id)} THEN '{now.astimezone(store.zone).date().isoformat()}'"
+                    for store in stores)
     return f"(CASE st.id {days} END)"
 
 
@@ -281,18 +279,11 @@ def run_check(check, now=None, store_ids=None):
     return sorted(raised), sorted(resolved)
 
 
-def store_zone(name):
-    try:
-        return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
-
-
 def stores_at_local_hour(hour, now=None):
     """Ids of the active stores whose local time (their own zone) is in `hour` at `now`."""
     now = now or utcnow()
-    stores = db.session.execute(select(Store.id, Store.timezone).where(Store.is_active)).all()
-    return [store_id for store_id, zone in stores if now.astimezone(store_zone(zone)).hour == hour]
+    stores = db.session.execute(select(Store).where(Store.is_active).order_by(Store.id)).scalars().all()
+    return [store.id for store in stores if now.astimezone(store.zone).hour == hour]
 
 
 def all_store_ids():
