@@ -6,7 +6,8 @@ check written by hand as one SQL query, in the same run.
 Creates a scratch PostgreSQL database (BENCH_DATABASE_URL's server, default the local one),
 builds the schema with the migrations and loads with COPY: 3 stores, the products with a stock
 row in each store (about 3 % of them low), 200,000 sales over 60 days (1-3 lines each, 1 % still
-waiting for payment, some discounted), 3,000 closed cash shifts. Then for each job:
+waiting for payment, some discounted), 3,000 closed cash shifts, 20,000 credit accounts with
+60,000 installments (about 10 % of the accounts with some overdue). Then for each job:
 - "first run": services.run_job as the scheduler calls it (SQLAlchemy, app context, commit),
   on a table with no alert yet: it raises every alert;
 - "next runs": the median of --runs runs over the same data: nothing new, nothing resolved
@@ -67,7 +68,13 @@ HAND_SQL = {
         WHERE cs.status = 'CLOSED' AND cs.closed_at >= %(since30)s AND cs.closed_at <= %(now)s
           AND ABS(cs.variance) > st.cash_variance_tolerance
         GROUP BY cs.store_id, cs.cashier_id, st.cash_variance_repeat HAVING COUNT(*) >= st.cash_variance_repeat""",
+    "check_overdue_credits": """
+        SELECT a.store_id, a.id, SUM(i.amount - i.paid) FROM credit_installment i
+        JOIN customer_account a ON a.id = i.account_id JOIN store st ON st.id = a.store_id
+        WHERE st.is_active AND i.paid < i.amount AND i.due_date < (%(now)s AT TIME ZONE st.timezone)::date
+        GROUP BY a.store_id, a.id""",
 }
+ACCOUNTS, INSTALLMENTS_PER_ACCOUNT = 20_000, 3
 
 
 def libpq(url):
@@ -148,12 +155,42 @@ def load(url, products, sales, now, rng):
                 variance = rng.choice([0] * 8 + [-2500, 1500, -500])
                 copy.write_row((rng.randint(1, STORES), SELLERS + rng.randint(1, CASHIERS), "CLOSED", 50000,
                                 closed - timedelta(hours=8), closed, 50000 + variance, 50000, variance))
+        load_credit(conn, now, rng)
         conn.commit()
         conn.autocommit = True
-        for table in ("product", "product_stock", "sale", "sale_item", "cash_shift", "store", "ab_user"):
+        for table in ("product", "product_stock", "sale", "sale_item", "cash_shift", "store", "ab_user",
+                      "customer", "customer_account", "credit_ledger_entry", "credit_installment"):
             conn.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded {products:,} products x {STORES} stores, {sales:,} sales ({len(items):,} lines), "
-          f"3,000 shifts in {time.perf_counter() - started:.1f} s")
+          f"3,000 shifts, {ACCOUNTS:,} credit accounts in {time.perf_counter() - started:.1f} s")
+
+
+def load_credit(conn, now, rng):
+    """The credit accounts: one DEBIT each, its installments a month apart; 10 % of the accounts
+    have their first installment past due and unpaid, the others are due later or paid."""
+    today = now.date()
+    with conn.cursor().copy("COPY customer (id, name, phone, store_id, is_active, created_at) FROM STDIN") as copy:
+        for n in range(1, ACCOUNTS + 1):
+            copy.write_row((n, f"Client {n}", f"+2376{n:08d}", (n % STORES) + 1, True, now))
+    with conn.cursor().copy("COPY customer_account (id, customer_id, store_id, credit_limit, balance, is_active, "
+                            "created_at) FROM STDIN") as copy:
+        for n in range(1, ACCOUNTS + 1):
+            copy.write_row((n, n, (n % STORES) + 1, 1_000_000, 300_000, True, now))
+    with conn.cursor().copy("COPY credit_ledger_entry (id, account_id, store_id, kind, source, amount, balance_after, "
+                            "created_at) FROM STDIN") as copy:
+        for n in range(1, ACCOUNTS + 1):
+            copy.write_row((n, n, (n % STORES) + 1, "DEBIT", "OPENING", 300_000, 300_000, now))
+    with conn.cursor().copy("COPY credit_installment (account_id, store_id, entry_id, number, due_date, amount, paid, "
+                            "created_at) FROM STDIN") as copy:
+        for n in range(1, ACCOUNTS + 1):
+            late = rng.random() < 0.10
+            first = today - timedelta(days=rng.randint(1, 60)) if late else today + timedelta(days=rng.randint(0, 30))
+            for number in range(1, INSTALLMENTS_PER_ACCOUNT + 1):
+                due = first + timedelta(days=30 * (number - 1))
+                paid = 0 if late or rng.random() < 0.8 else 100_000
+                copy.write_row((n, (n % STORES) + 1, n, number, due, 100_000, paid, now))
+    for table in ("customer", "customer_account", "credit_ledger_entry"):
+        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (ACCOUNTS,))
 
 
 def time_job(app, name, now):

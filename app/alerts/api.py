@@ -1,10 +1,10 @@
 """REST API of alerts: GET (list, item), POST {id}/acknowledge/ and {id}/resolve/ (SPEC §10)."""
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, moment
 from ..core.scoping import acting_user, store_scope
-from ..sales.api import READ
+from ..core.web import API_READ
 from . import services
 from .links import links_for
 from .models import Alert
@@ -38,7 +38,7 @@ class AlertApi(BoutiqueModelRestApi):
     datamodel = ScopedInterface(Alert)
     base_filters = store_scope() + [["type", VisibleTypes, lambda: None]]
     include_route_methods = {"get_list", "get", "acknowledge", "resolve"}
-    method_permission_name = {**READ, "acknowledge": "acknowledge", "resolve": "resolve"}
+    method_permission_name = {**API_READ, "acknowledge": "acknowledge", "resolve": "resolve"}
     list_columns = show_columns = ["id", "type", "severity", "store.id", "store.code", "message", "object_type",
                                    "object_id", "status", "created_at", "acknowledged_at", "resolved_at"]
     order_columns = ["id", "created_at", "severity", "type", "status"]
@@ -63,9 +63,7 @@ class AlertApi(BoutiqueModelRestApi):
         return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
 
     @expose("/<int:pk>/acknowledge/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def acknowledge(self, pk):
         """Acknowledge a NEW alert (someone takes care of it).
         ---
@@ -79,9 +77,7 @@ class AlertApi(BoutiqueModelRestApi):
         return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
 
     @expose("/<int:pk>/resolve/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def resolve(self, pk):
         """Resolve an open alert by hand.
         ---

@@ -1,4 +1,5 @@
-"""Where each alert leads: the screen of its object (product stock, sale, shift variances, seller's sales)."""
+"""Where each alert leads: the screen of its object (product stock, sale, shift variances, seller's sales,
+credit account)."""
 from flask import url_for
 from sqlalchemy import select
 
@@ -20,6 +21,8 @@ def links_for(alerts):
                                       search=skus.get(alert.object_id, ""))
         elif alert.object_type == "Sale":
             links[alert.id] = url_for("SaleModelView.show", pk=alert.object_id)
+        elif alert.object_type == "CustomerAccount":
+            links[alert.id] = url_for("CreditAccountModelView.show", pk=alert.object_id)
         elif alert.type == CASH_VARIANCE:
             links[alert.id] = url_for("ShiftVarianceView.show")
         elif alert.type == SELLER_DISCOUNT:

@@ -5,15 +5,13 @@ A check is one SELECT that lists the causes present now, over all stores at once
 it into alerts with set-based SQL: the causes without an open alert get one (INSERT ...
 SELECT ... ON CONFLICT DO NOTHING on the partial unique index of open alerts, so two runs at
 once cannot duplicate), and the open alerts whose cause is no longer listed are RESOLVED (one
-UPDATE; on PostgreSQL both in one statement). A new job (e.g. check_overdue_credits, 08:00) is
-a Check (its cause query), a Job in JOBS (its checks and local hour) and one task in tasks.py.
+UPDATE; on PostgreSQL both in one statement). A new job is a Check (its cause query), a Job in
+JOBS (its checks and local hour) and one task in tasks.py (check_overdue_credits was added so).
 """
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
 from sqlalchemy import bindparam, func, select, text
 
 from ..core import audit
@@ -23,7 +21,7 @@ from ..core.scoping import can_access_store, is_admin, role_name, user_store_ids
 from ..extensions import db
 from ..stores.models import Store
 from .models import (ABNORMAL_DISCOUNT, ACKNOWLEDGED, CASH_VARIANCE, LOW_STOCK, NEW, OPEN_STATUSES,
-                     PENDING_PAYMENT, RESOLVED, SELLER_DISCOUNT, STOCK_TYPES, Alert)
+                     OVERDUE_CREDIT, PENDING_PAYMENT, RESOLVED, SELLER_DISCOUNT, STOCK_TYPES, Alert)
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +37,10 @@ class Check:
     """The query that lists the causes of one or more kinds of alert (`types`).
 
     `causes` is a SELECT of type, store_id, cause_key, severity, message, object_type,
-    object_id; it may use the parameters :now and :since (now - window) and
+    object_id; it may use the parameters :now and :since (now - window),
     `{cutoff_minutes}`, which becomes the dialect's "now minus that many minutes" for the
-    store's pending limit. A check that covers several types reads its data once.
+    store's pending limit, and `{local_today}`, the date at :now in the zone of the store `st`.
+    A check that covers several types reads its data once.
     """
 
     name: str
@@ -132,11 +131,28 @@ GROUP BY cs.store_id, cs.cashier_id, u.first_name, u.last_name, st.cash_variance
 HAVING COUNT(*) >= st.cash_variance_repeat
 """
 
+# One alert per credit account with installments unpaid past their due date, overdue from the
+# day after it in the store's zone (as credits.services.overdue_amount and Installment.status_on
+# count it); gone when they are repaid.
+OVERDUE_CREDIT_CAUSES = """
+SELECT 'OVERDUE_CREDIT' AS type, a.store_id AS store_id, 'account:' || a.id AS cause_key, 'WARNING' AS severity,
+       'Crédit en retard : ' || c.name || ', ' || CAST(SUM(i.amount - i.paid) AS INTEGER) || ' ' || st.currency
+           || ' échu(s) non payé(s) (' || COUNT(*) || ' échéance(s))' AS message,
+       'CustomerAccount' AS object_type, a.id AS object_id
+FROM credit_installment i
+JOIN customer_account a ON a.id = i.account_id
+JOIN customer c ON c.id = a.customer_id
+JOIN store st ON st.id = a.store_id
+WHERE st.is_active AND i.paid < i.amount AND i.due_date < {local_today}
+GROUP BY a.id, a.store_id, c.name, st.currency
+"""
+
 CHECKS = {check.name: check for check in (
     Check("low_stock", (LOW_STOCK,), LOW_STOCK_CAUSES),
     Check("pending_payments", (PENDING_PAYMENT,), PENDING_PAYMENT_CAUSES),
     Check("discounts", (ABNORMAL_DISCOUNT, SELLER_DISCOUNT), DISCOUNT_CAUSES, DISCOUNT_WINDOW),
     Check("cash_variance", (CASH_VARIANCE,), CASH_VARIANCE_CAUSES, VARIANCE_WINDOW),
+    Check("overdue_credits", (OVERDUE_CREDIT,), OVERDUE_CREDIT_CAUSES),
 )}
 
 
@@ -154,6 +170,7 @@ JOBS = {job.name: job for job in (
     Job("check_pending_payments", ("pending_payments",)),
     Job("check_abnormal_discounts", ("discounts",), local_hour=22),
     Job("check_cash_variance", ("cash_variance",), local_hour=23),
+    Job("check_overdue_credits", ("overdue_credits",), local_hour=8),
 )}
 
 
@@ -172,6 +189,19 @@ def _cutoff_minutes(dialect):
         return "(CAST(:now AS timestamptz) - make_interval(mins => st.pending_payment_limit_minutes))"
     # SQLite keeps moments as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC: compare as text.
     return "datetime(:now, '-' || st.pending_payment_limit_minutes || ' minutes')"
+
+
+def _local_today(dialect, now):
+    """Today's date in the zone of the store `st` at :now, in the dialect's words."""
+    if dialect == "postgresql":
+        return "CAST(timezone(st.timezone, CAST(:now AS timestamptz)) AS date)"
+    # SQLite knows no zones: each store's date at `now` is computed here (a handful of stores).
+    stores = db.session.execute(select(Store)).scalars().all()
+    if not stores:
+        return "NULL"
+    days = " ".join(f"WHEN {int(store.id)} THEN '{now.astimezone(store.zone).date().isoformat()}'"
+                    for store in stores)
+    return f"(CASE st.id {days} END)"
 
 
 def _statement(sql, store_ids):
@@ -196,6 +226,8 @@ def run_check(check, now=None, store_ids=None):
         return [], []
     dialect = db.session.get_bind().dialect.name
     causes = check.causes.replace("{cutoff_minutes}", _cutoff_minutes(dialect))
+    if "{local_today}" in causes:
+        causes = causes.replace("{local_today}", _local_today(dialect, now))
     if store_ids is not None:
         causes = f"SELECT * FROM ({causes}) c0 WHERE c0.store_id IN :stores"
     in_stores = " AND a.store_id IN :stores" if store_ids is not None else ""
@@ -247,18 +279,11 @@ def run_check(check, now=None, store_ids=None):
     return sorted(raised), sorted(resolved)
 
 
-def store_zone(name):
-    try:
-        return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
-
-
 def stores_at_local_hour(hour, now=None):
     """Ids of the active stores whose local time (their own zone) is in `hour` at `now`."""
     now = now or utcnow()
-    stores = db.session.execute(select(Store.id, Store.timezone).where(Store.is_active)).all()
-    return [store_id for store_id, zone in stores if now.astimezone(store_zone(zone)).hour == hour]
+    stores = db.session.execute(select(Store).where(Store.is_active).order_by(Store.id)).scalars().all()
+    return [store.id for store in stores if now.astimezone(store.zone).hour == hour]
 
 
 def all_store_ids():

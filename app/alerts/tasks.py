@@ -49,6 +49,11 @@ def check_cash_variance():
     return run_scheduled("check_cash_variance")
 
 
+@huey.periodic_task(EVERY_HOUR, name="check_overdue_credits", **RETRIES)
+def check_overdue_credits():
+    return run_scheduled("check_overdue_credits")
+
+
 def due_jobs(moment):
     """{job name: store ids} that the scheduler runs at `moment` (UTC): what Huey finds due, then
     the stores each job checks at that moment."""

@@ -1,12 +1,12 @@
 """`POST credit-accounts/{id}/repay/`: a repayment taken at the till (the till finds the shift;
 the credit domain never calls the till, so the action lives here, on the credit-accounts path)."""
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import BaseApi, expose
 
-from ..core.api import answers_domain_errors
+from ..core.api import api_action
 from ..core.scoping import acting_user
+from ..core.web import json_body
 from ..credits.serialize import repayment_to_dict
-from ..sales.api import json_body
 from .repayments import take_repayment
 
 
@@ -18,9 +18,7 @@ class CreditRepaymentApi(BaseApi):
     openapi_spec_tag = "Credit Accounts"
 
     @expose("/<int:pk>/repay/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def repay(self, pk):
         """Take a repayment of the customer's credit in your open shift (Idempotency-Key like payments).
         ---

@@ -10,12 +10,12 @@ from flask_appbuilder.api import ModelRestApi, protect, safe
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..extensions import db
-from .errors import (HTTP_MESSAGES, OUTAGES, Conflict, DomainError, integrity_error_to_domain, unavailable,
-                     value_refused)
+from .errors import (HTTP_MESSAGES, OUTAGES, BadRequest, Conflict, DomainError, NotFound, ValidationFailed,
+                     integrity_error_to_domain, unavailable, value_refused)
 from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
@@ -358,3 +358,52 @@ class BoutiqueModelRestApi(ModelRestApi):
         if errors:
             return self.response(422, message=str(HTTP_MESSAGES[422]), errors=errors)
         return None
+
+
+# --- JSON bodies read by marshmallow schemas, and document resources (stock, purchases) ---
+
+def id_field(**kwargs):
+    """A row id in a JSON body: beyond the integer column PostgreSQL would fail (a 500), not answer."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def load_schema(schema, body=None):
+    """The JSON body checked by a marshmallow schema (400 when not JSON, 422 per field)."""
+    if body is None:
+        body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest(_l("Corps JSON attendu."))
+    try:
+        return schema.load(body)
+    except ValidationError as err:
+        raise ValidationFailed(errors=_flatten(french_field_errors(err.messages))) from None
+
+
+def _flatten(errors, *prefix):
+    """{"lines": {0: {"quantity": [...]}}} -> {"lines[0].quantity": [...]} (core.inputs' field paths)."""
+    flat = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, *prefix, key))
+        else:
+            flat[inputs.path(*prefix, key)] = value if isinstance(value, list) else [value]
+    return flat
+
+
+class DocumentApiMixin:
+    """A document's item answer is the full document (lines included); actions answer it too."""
+
+    serialise = None
+
+    def _document(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            raise NotFound()
+        return item
+
+    def _answer(self, status, item):
+        return self.response(status, id=item.id, result=type(self).serialise(item))
+
+    @answers_domain_errors
+    def get_headless(self, pk, **kwargs):
+        return self._answer(200, self._document(pk))

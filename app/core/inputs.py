@@ -228,3 +228,8 @@ def read_bool(value, field, errors, default=False):
 
 def read_text(value, field, errors, *, required=False, max_length=MAX_TEXT):
     return errors.read(field, text, value, required=required, max_length=max_length)
+
+
+def serial_list(text):
+    """Serials (or codes) typed one per line, or separated by commas / spaces."""
+    return [part for part in (text or "").replace(",", "\n").split() if part.strip()]

@@ -1,12 +1,14 @@
 """The home page's entry points (the page is app.stores.views.HomeView) and the audit trail screen."""
-from flask import current_app, url_for
-from flask_appbuilder import ModelView
+from flask import abort, current_app, flash, redirect, url_for
+from flask_appbuilder import ModelView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
 from .api import ScopedInterface
+from .errors import DomainError
 from .formatting import format_local_datetime
 from .models import AuditLog
 from .scoping import role_name, store_scope
+from .web import flash_error
 
 ROLE_LABELS = {
     "ADMIN": _l("Administrateur"),
@@ -75,6 +77,67 @@ class AuditLogModelView(ModelView):
         "after": _l("Après"),
     }
     formatters_columns = {"created_at": format_local_datetime}
+
+
+def has_permission(permission, view):
+    """Whether the current user holds `permission` on `view` (a screen shows or hides an action)."""
+    return current_app.appbuilder.sm.has_access(permission, view)
+
+
+class ReadOnlyModelView(ModelView):
+    """list + show with the view's own read permission; the rest comes from explicit endpoints."""
+
+    base_permissions = ["can_read"]
+    method_permission_name = {"list": "read", "show": "read"}
+    page_size = 50
+
+
+class DocumentModelView(ReadOnlyModelView):
+    """A document (transfer, count, purchase order): FAB list, and a page of its own with the
+    actions of its state."""
+
+    base_permissions = ["can_read", "can_write"]
+    list_template = None
+    show_template = None
+    status_labels = {}
+    new_endpoint = None
+    new_label = None
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        widgets = self._list()
+        new_url = url_for(f"{type(self).__name__}.{self.new_endpoint}") if has_permission(
+            "can_write", self.class_permission_name) else None
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
+                                    new_url=new_url, new_label=self.new_label)
+
+    def _document(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)  # None for a pk that names no row
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self._document(pk)
+        return self.render_template(self.show_template, title=str(item), item=item, labels=self.status_labels,
+                                    **self._show_args(item))
+
+    def _show_args(self, item):
+        return {}
+
+    def _act(self, pk, action, success):
+        """Run a service action on the document; flash its French answer; back to the document."""
+        item = self._document(pk)
+        try:
+            action(item)
+        except DomainError as error:
+            flash_error(error)
+        else:
+            flash(str(success), "success")
+        return redirect(url_for(f"{type(self).__name__}.show", pk=item.id))
 
 
 def register(appbuilder):

@@ -3,14 +3,14 @@ The repayment action (`credit-accounts/{id}/repay/`) belongs to the till: app/ca
 from datetime import date
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, api_action
 from ..core.errors import ValidationFailed
 from ..core.scoping import acting_user, store_scope
-from ..sales.api import READ, json_body
 from ..core.inputs import MISSING
+from ..core.web import API_READ, json_body
 from . import documents, services
 from .models import CreditLedgerEntry, CustomerAccount
 from .serialize import account_to_dict, entry_to_dict
@@ -36,7 +36,7 @@ class CreditAccountApi(BoutiqueModelRestApi):
     datamodel = ScopedInterface(CustomerAccount)
     base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post", "put", "statement"}
-    method_permission_name = {**READ, "post": "write", "put": "write", "statement": "read"}
+    method_permission_name = {**API_READ, "post": "write", "put": "write", "statement": "read"}
     list_columns = show_columns = ACCOUNT_COLUMNS
     order_columns = ["id", "balance", "credit_limit", "created_at"]
     search_columns = ["store", "customer", "is_active"]
@@ -75,9 +75,7 @@ class CreditAccountApi(BoutiqueModelRestApi):
         return self.response(200, id=account.id, result=account_to_dict(account))
 
     @expose("/<int:pk>/statement.pdf", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def statement(self, pk):
         """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates).
         ---
@@ -104,7 +102,7 @@ class CreditLedgerApi(BoutiqueModelRestApi):
     datamodel = ScopedInterface(CreditLedgerEntry)
     base_filters = store_scope()
     include_route_methods = {"get_list", "get"}
-    method_permission_name = READ
+    method_permission_name = API_READ
     list_columns = show_columns = ENTRY_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["account", "store", "kind", "source", "sale", "created_at"]

@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_DOWN, Decimal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.models import utcnow
+from ..core.money import money_text
 from ..core.scoping import can_access_store, is_admin, role_name, user_store_ids
 from ..customers.models import Customer
 from ..extensions import db
@@ -59,31 +59,20 @@ class CreditLimitExceeded(Conflict):
 
 # --- time ------------------------------------------------------------------------------------
 
-def store_zone(store):
-    try:
-        return ZoneInfo(store.timezone or "Africa/Douala")
-    except (KeyError, ValueError):
-        return ZoneInfo("Africa/Douala")
-
-
 def local_today(store, now=None):
     """Today's date in the store's zone (an installment is overdue from the day after its due date there)."""
-    return (now or utcnow()).astimezone(store_zone(store)).date()
+    return (now or utcnow()).astimezone(store.zone).date()
 
 
 def local_day_start(store, day):
     """The UTC moment at which `day` begins in the store's zone."""
-    return datetime.combine(day, time.min, tzinfo=store_zone(store)).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=store.zone).astimezone(timezone.utc)
 
 
 def add_months(day, months):
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def money_text(value):
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _format(amount, store):

@@ -9,15 +9,15 @@
 Orders and receipts are store-scoped (another store's is a 404).
 """
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
-from ..core.api import READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, moment
+from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
+                        answers_domain_errors, api_action, id_field, load_schema, moment)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from ..documents.pdf import pdf_response
-from ..stock.api import DocumentApiMixin, _id_field, _load
 from . import documents, services
 from .models import ORDER_STATUS_LABELS, GoodsReceipt, PurchaseOrder, Supplier
 
@@ -108,20 +108,20 @@ class SupplierApi(BoutiqueModelRestApi):
 # --- purchase orders ---------------------------------------------------------------------------
 
 class OrderLineInput(Schema):
-    product = _id_field(required=True)
+    product = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True)
     unit_cost = fields.Raw(load_default=None, allow_none=True)  # a JSON number or a decimal string
 
 
 class OrderInput(Schema):
-    store = _id_field(required=True)
-    supplier = _id_field(required=True)
+    store = id_field(required=True)
+    supplier = id_field(required=True)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(OrderLineInput), load_default=list)
 
 
 class OrderUpdateInput(Schema):
-    supplier = _id_field(load_default=None)
+    supplier = id_field(load_default=None)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(OrderLineInput), load_default=None)
 
@@ -131,7 +131,7 @@ class ReasonInput(Schema):
 
 
 class StoreInput(Schema):
-    store = _id_field(required=True)
+    store = id_field(required=True)
 
 
 ORDER_LIST_COLUMNS = ["id", "number", "status", "store.id", "store.code", "supplier.id", "supplier.name", "note",
@@ -161,7 +161,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     @answers_domain_errors
     def post_headless(self):
         """POST {"store", "supplier", "note"?, "lines": [{"product", "quantity", "unit_cost"}]} -> DRAFT."""
-        data = _load(OrderInput())
+        data = load_schema(OrderInput())
         order = services.create_order(acting_user(), data["store"], data["supplier"], data["lines"],
                                       note=data["note"])
         return self._answer(201, order)
@@ -170,15 +170,13 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     def put_headless(self, pk):
         """PUT {"supplier"?, "note"?, "lines"?} while DRAFT (lines replace the old ones)."""
         order = self._document(pk)
-        data = _load(OrderUpdateInput())
+        data = load_schema(OrderUpdateInput())
         order = services.update_order(acting_user(), order, supplier_id=data["supplier"], lines=data["lines"],
                                       note=data["note"])
         return self._answer(200, order)
 
     @expose("/<int:pk>/send/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def send(self, pk):
         """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN).
         ---
@@ -195,9 +193,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
         return self._answer(200, order)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def cancel(self, pk):
         """Cancel an order not fully received (a reason is required once sent).
         ---
@@ -213,14 +209,12 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
             409: {description: already received or cancelled}
         """
         order = self._document(pk)
-        data = _load(ReasonInput(), request.get_json(silent=True) or {})
+        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         order = services.cancel_order(acting_user(), order, data["reason"])
         return self._answer(200, order)
 
     @expose("/<int:pk>/order.pdf", methods=["GET"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def order_pdf(self, pk):
         """The A4 purchase order to send to the supplier (PDF).
         ---
@@ -236,9 +230,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
         return pdf_response(documents.order_pdf(order), documents.pdf_name(order))
 
     @expose("/order-missing/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def order_missing(self):
         """"Commander ce qui manque": one DRAFT order per supplier from the products at or under their
         reorder level in a store (last supplier of each product, suggested quantities).
@@ -251,7 +243,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
           responses:
             201: {description: the drafts created, and the products left out (no known supplier, enough on order)}
         """
-        data = _load(StoreInput())
+        data = load_schema(StoreInput())
         orders, left_out = services.order_what_is_missing(acting_user(), data["store"])
         return self.response(201, result=[order_to_dict(order) for order in orders], left_out=[
             {"product": _product_ref(s["product"]), "available": s["available"], "reorder_level": s["reorder_level"],
@@ -259,9 +251,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
             for s in left_out])
 
     @expose("/<int:pk>/import-lines/", methods=["POST"])
-    @protect()
-    @safe
-    @answers_domain_errors
+    @api_action
     def import_lines(self, pk):
         """A DRAFT order's lines from a supplier's spreadsheet (columns: SKU ou code-barres, Quantité, Coût
         unitaire). A dry run unless ?dry_run=0; nothing is written when a row has an error.
@@ -299,13 +289,13 @@ def _import_message(report):
 # --- goods receipts ----------------------------------------------------------------------------
 
 class ReceiptLineInput(Schema):
-    line = _id_field(required=True)
+    line = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class ReceiptInput(Schema):
-    purchase_order = _id_field(required=True)
+    purchase_order = id_field(required=True)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(ReceiptLineInput), required=True)
 
@@ -332,7 +322,7 @@ class GoodsReceiptApi(DocumentApiMixin, BoutiqueModelRestApi):
     @answers_domain_errors
     def post_headless(self):
         """POST {"purchase_order", "lines": [{"line", "quantity", "serials"?}], "note"?} -> 201; over-receipt 409."""
-        data = _load(ReceiptInput())
+        data = load_schema(ReceiptInput())
         receipt = services.receive_goods(acting_user(), data["purchase_order"], data["lines"], note=data["note"])
         return self._answer(201, receipt)
 

@@ -16,12 +16,13 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime, format_money
 from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, store_scope
-from ..core.views import add_entry_point
+from ..core.inputs import serial_list
+from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, has_permission
 from ..documents.pdf import pdf_response
 from ..extensions import db
-from ..stock import services as stock
 from ..core.web import flash_error
-from ..stock.views import DocumentModelView, ReadOnlyModelView, _has, _my_stores, _serial_list
+from ..stock import services as stock
+from ..stores.models import Store
 from . import documents, services
 from .models import ORDER_STATUS_LABELS, GoodsReceipt, PurchaseOrder, Supplier
 
@@ -97,23 +98,23 @@ class PurchaseOrderModelView(DocumentModelView):
     @has_access
     def list(self):
         widgets = self._list()
-        can_write = _has("can_write", "PurchaseOrder")
+        can_write = has_permission("can_write", "PurchaseOrder")
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
                                     new_url=url_for("PurchaseOrderModelView.new") if can_write else None,
-                                    new_label=self.new_label, can_write=can_write, stores=_my_stores())
+                                    new_label=self.new_label, can_write=can_write, stores=Store.of_user(acting_user()))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
         order = self._document(pk)
         user = acting_user()
-        can_write = _has("can_write", "PurchaseOrder") and can_access_store(user, order.store_id)
+        can_write = has_permission("can_write", "PurchaseOrder") and can_access_store(user, order.store_id)
         return self.render_template(
             self.show_template, title=str(order), item=order, labels=ORDER_STATUS_LABELS, money=format_money,
             can_edit=can_write and order.status == "DRAFT",
             can_send=can_write and order.status == "DRAFT" and bool(order.lines),
             can_cancel=can_write and order.status in ("DRAFT", "SENT", "PARTIALLY_RECEIVED"),
-            can_receive=(_has("can_write", "GoodsReceipt") and can_access_store(user, order.store_id)
+            can_receive=(has_permission("can_write", "GoodsReceipt") and can_access_store(user, order.store_id)
                          and order.status in ("SENT", "PARTIALLY_RECEIVED")),
             report=None)
 
@@ -135,7 +136,7 @@ class PurchaseOrderModelView(DocumentModelView):
                 return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
         suppliers = db.session.execute(db.select(Supplier).order_by(Supplier.name)).scalars().all()
         return self.render_template("purchases/order_new.html", title=self.new_label, values=values,
-                                    stores=_my_stores(), suppliers=suppliers)
+                                    stores=Store.of_user(acting_user()), suppliers=suppliers)
 
     @expose("/<int:pk>/lines", methods=["POST"])
     @has_access
@@ -272,7 +273,7 @@ class GoodsReceiptModelView(ReadOnlyModelView):
                     continue
                 entry = {"line": line.id, "quantity": quantity}
                 if line.product.track_serial:
-                    entry["serials"] = _serial_list(request.form.get(f"serials_{line.id}"))
+                    entry["serials"] = serial_list(request.form.get(f"serials_{line.id}"))
                 lines.append(entry)
             try:
                 receipt = services.receive_goods(acting_user(), order.id, lines, note=request.form.get("note"))

@@ -10,13 +10,12 @@ from flask import request
 from flask_appbuilder.api import expose
 from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields
 
-from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, QuantityField, ScopedInterface,
-                        answers_domain_errors, api_action, moment)
-from ..core.errors import BadRequest, ValidationFailed
-from ..core.ids import MAX_ID, row_id
-from ..core.inputs import path
+from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
+                        ScopedInterface, answers_domain_errors, api_action, id_field, load_schema, moment)
+from ..core.errors import ValidationFailed
+from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
 from . import services
 from .filters import ColumnEqualsFilter, LowStockFilter, StockBrandFilter, StockCategoryFilter, transfer_scope
@@ -58,34 +57,6 @@ class QueryArgsFiltersMixin:
         return filters
 
 
-def _id_field(**kwargs):
-    """A row id in a JSON body: beyond the integer column PostgreSQL would fail (a 500), not answer."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
-
-
-def _load(schema, body=None):
-    """The JSON body checked by a marshmallow schema (400 when not JSON, 422 per field)."""
-    if body is None:
-        body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest(_l("Corps JSON attendu."))
-    try:
-        return schema.load(body)
-    except ValidationError as err:
-        from ..core.api import french_field_errors
-
-        raise ValidationFailed(errors=_flatten(french_field_errors(err.messages))) from None
-
-
-def _flatten(errors, *prefix):
-    """{"lines": {0: {"quantity": [...]}}} -> {"lines[0].quantity": [...]} (core.inputs' field paths)."""
-    flat = {}
-    for key, value in errors.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, *prefix, key))
-        else:
-            flat[path(*prefix, key)] = value if isinstance(value, list) else [value]
-    return flat
 
 
 def _store_ref(store):
@@ -131,8 +102,8 @@ MOVEMENT_COLUMNS = ["id", "created_at", "store.id", "store.code", "product.id", 
 
 
 class AdjustmentInput(Schema):
-    store = _id_field(required=True)
-    product = _id_field(required=True)
+    store = id_field(required=True)
+    product = id_field(required=True)
     type = fields.String(required=True)
     quantity = QuantityField(minimum=None, required=True)
     note = fields.String(load_default=None, allow_none=True)
@@ -163,7 +134,7 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
     @answers_domain_errors
     def post_headless(self):
         """POST {"store", "product", "type": "ADJUSTMENT", "quantity": -2, "note", "serials"?}."""
-        data = _load(AdjustmentInput())
+        data = load_schema(AdjustmentInput())
         if data["type"] != "ADJUSTMENT":
             raise ValidationFailed(errors={"type": [_l(
                 "Seuls les ajustements (ADJUSTMENT) se saisissent ici : ventes, transferts et inventaires "
@@ -176,26 +147,26 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 # --- transfers ---------------------------------------------------------------------------------
 
 class TransferLineInput(Schema):
-    product = _id_field(required=True)
+    product = id_field(required=True)
     quantity = QuantityField(required=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class TransferInput(Schema):
-    store = _id_field(required=True)
-    destination_store = _id_field(required=True)
+    store = id_field(required=True)
+    destination_store = id_field(required=True)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
 
 
 class TransferUpdateInput(Schema):
-    destination_store = _id_field(load_default=None)
+    destination_store = id_field(load_default=None)
     note = fields.String(load_default=None, allow_none=True)
     lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
 
 
 class ReceiptLineInput(Schema):
-    product = _id_field(required=True)
+    product = id_field(required=True)
     received_quantity = fields.Integer(required=True, strict=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
@@ -238,27 +209,6 @@ TRANSFER_LIST_COLUMNS = ["id", "number", "status", "store.id", "store.code", "de
                          "destination_store.code", "note", "created_at", "sent_at", "received_at"]
 
 
-class DocumentApiMixin:
-    """A document's item answer is the full document (lines included); actions answer it too."""
-
-    serialise = None
-
-    def _document(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            from ..core.errors import NotFound
-
-            raise NotFound()
-        return item
-
-    def _answer(self, status, item):
-        return self.response(status, id=item.id, result=type(self).serialise(item))
-
-    @answers_domain_errors
-    def get_headless(self, pk, **kwargs):
-        return self._answer(200, self._document(pk))
-
-
 class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     """Transfers between stores; the source's and the destination's staff both see them."""
 
@@ -280,7 +230,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     @answers_domain_errors
     def post_headless(self):
         """POST {"store", "destination_store", "note", "lines": [{"product", "quantity", "serials"?}]} -> DRAFT."""
-        data = _load(TransferInput())
+        data = load_schema(TransferInput())
         transfer = services.create_transfer(acting_user(), data["store"], data["destination_store"],
                                             data["lines"], note=data["note"])
         return self._answer(201, transfer)
@@ -289,7 +239,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     def put_headless(self, pk):
         """PUT {"destination_store"?, "note"?, "lines"?} while DRAFT (lines replace the old ones)."""
         transfer = self._document(pk)
-        data = _load(TransferUpdateInput())
+        data = load_schema(TransferUpdateInput())
         transfer = services.update_transfer(acting_user(), transfer, destination_store_id=data["destination_store"],
                                             lines=data["lines"], note=data["note"])
         return self._answer(200, transfer)
@@ -351,7 +301,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
               description: bad quantities or serials
         """
         transfer = self._document(pk)
-        data = _load(ReceiptInput(), request.get_json(silent=True) or {})
+        data = load_schema(ReceiptInput(), request.get_json(silent=True) or {})
         received = {}
         for line in data["lines"]:
             if line["product"] in received:
@@ -384,7 +334,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
               description: already received or cancelled
         """
         transfer = self._document(pk)
-        data = _load(ReasonInput(), request.get_json(silent=True) or {})
+        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         transfer = services.cancel_transfer(acting_user(), transfer, data["reason"])
         return self._answer(200, transfer)
 
@@ -392,13 +342,13 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 # --- stock counts ------------------------------------------------------------------------------
 
 class CountInput(Schema):
-    store = _id_field(required=True)
-    products = fields.List(_id_field(), load_default=None, allow_none=True)
+    store = id_field(required=True)
+    products = fields.List(id_field(), load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
 
 
 class CountLineInput(Schema):
-    product = _id_field(required=True)
+    product = id_field(required=True)
     counted_quantity = QuantityField(minimum=0, load_default=None, allow_none=True)
     serials = fields.List(fields.String(), load_default=None, allow_none=True)
 
@@ -457,7 +407,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     @answers_domain_errors
     def post_headless(self):
         """POST {"store", "products"?: [ids], "note"?} -> OPEN, expected quantities snapshotted."""
-        data = _load(CountInput())
+        data = load_schema(CountInput())
         count = services.open_count(acting_user(), data["store"], data["products"], note=data["note"])
         return self._answer(201, count)
 
@@ -494,7 +444,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
               description: bad lines
         """
         count = self._document(pk)
-        data = _load(CountsInput())
+        data = load_schema(CountsInput())
         count = services.enter_counts(acting_user(), count, data["lines"])
         return self._answer(200, count)
 
@@ -536,7 +486,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
               description: not OPEN
         """
         count = self._document(pk)
-        data = _load(ReasonInput(), request.get_json(silent=True) or {})
+        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         count = services.cancel_count(acting_user(), count, data["reason"])
         return self._answer(200, count)
 

@@ -9,8 +9,8 @@
 - Numéros de série: read-only list of the units of serial-tracked products.
 The rules live in the services package; these views parse forms, call it, and flash its French message.
 """
-from flask import abort, flash, redirect, request, url_for
-from flask_appbuilder import ModelView, expose, has_access
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import asc, desc, select
@@ -21,7 +21,8 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime
 from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, store_scope
-from ..core.views import add_entry_point
+from ..core.inputs import serial_list
+from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, has_permission
 from ..core.web import flash_error
 from ..extensions import db
 from . import services
@@ -74,11 +75,6 @@ def _when(value):
     return format_local_datetime(value) if value else ""
 
 
-def _serial_list(text):
-    """Serials typed one per line (or separated by commas / spaces)."""
-    return [part for part in (text or "").replace(",", "\n").split() if part.strip()]
-
-
 def _int_or_none(raw):
     try:
         return int(raw)
@@ -96,20 +92,6 @@ def _all_stores():
     from ..stores.models import Store
 
     return db.session.execute(select(Store).where(Store.is_active.is_(True)).order_by(Store.code)).scalars().all()
-
-
-def _has(permission, view):
-    from flask import current_app
-
-    return current_app.appbuilder.sm.has_access(permission, view)
-
-
-class ReadOnlyModelView(ModelView):
-    """list + show with the view's own read permission; the rest comes from explicit endpoints."""
-
-    base_permissions = ["can_read"]
-    method_permission_name = {"list": "read", "show": "read"}
-    page_size = 50
 
 
 # --- stock levels -----------------------------------------------------------------------------
@@ -176,8 +158,8 @@ class ProductStockModelView(ReadOnlyModelView):
             filters.add_filter("quantity", LowStockFilter, True)
         if chosen["search"]:
             filters.add_filter("product_id", StockTextFilter, chosen["search"])
-        kwargs.setdefault("can_history", _has("can_read", "InventoryMovement"))
-        kwargs.setdefault("can_adjust", _has("can_write", "InventoryMovement"))
+        kwargs.setdefault("can_history", has_permission("can_read", "InventoryMovement"))
+        kwargs.setdefault("can_adjust", has_permission("can_write", "InventoryMovement"))
         return super()._get_list_widget(filters, **kwargs)
 
     @expose("/list/")
@@ -191,7 +173,7 @@ class ProductStockModelView(ReadOnlyModelView):
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
                                     chosen=self._chosen(), stores=_my_stores(active_only=False),
                                     categories=categories, brands=brands,
-                                    can_adjust=_has("can_write", "InventoryMovement"))
+                                    can_adjust=has_permission("can_write", "InventoryMovement"))
 
 
 # --- movements and adjustments ----------------------------------------------------------------
@@ -223,7 +205,7 @@ class InventoryMovementModelView(ReadOnlyModelView):
     def list(self):
         widgets = self._list()
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
-                                    can_adjust=_has("can_write", "InventoryMovement"))
+                                    can_adjust=has_permission("can_write", "InventoryMovement"))
 
     @expose("/adjust", methods=["GET", "POST"])
     @has_access
@@ -247,7 +229,7 @@ class InventoryMovementModelView(ReadOnlyModelView):
             try:
                 product = services.product_by_code(values["product"])
                 quantity = _int_or_none(values["quantity"])
-                serials = _serial_list(values["serials"]) if product.track_serial else None
+                serials = serial_list(values["serials"]) if product.track_serial else None
                 movement = services.adjust_stock(
                     acting_user(), values["store"], product.id, quantity, values["note"], serials=serials,
                     serial_status=values["serial_status"] if product.track_serial and (quantity or 0) < 0 else None)
@@ -284,52 +266,6 @@ class SerialNumberModelView(ReadOnlyModelView):
 
 # --- transfers --------------------------------------------------------------------------------
 
-class DocumentModelView(ReadOnlyModelView):
-    """A stock document: FAB list, and a page of its own with the actions of its state."""
-
-    base_permissions = ["can_read", "can_write"]
-    list_template = "stock/document_list.html"
-    show_template = None
-    new_endpoint = None
-    new_label = None
-
-    @expose("/list/")
-    @has_access
-    def list(self):
-        widgets = self._list()
-        new_url = url_for(f"{type(self).__name__}.{self.new_endpoint}") if _has(
-            "can_write", self.class_permission_name) else None
-        return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
-                                    new_url=new_url, new_label=self.new_label)
-
-    def _document(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)  # None for a pk that names no row
-        if item is None:
-            abort(404)
-        return item
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        item = self._document(pk)
-        return self.render_template(self.show_template, title=str(item), item=item, labels=STATUS_LABELS,
-                                    **self._show_args(item))
-
-    def _show_args(self, item):
-        return {}
-
-    def _act(self, pk, action, success):
-        """Run a service action on the document; flash its French answer; back to the document."""
-        item = self._document(pk)
-        try:
-            action(item)
-        except DomainError as error:
-            flash_error(error)
-        else:
-            flash(str(success), "success")
-        return redirect(url_for(f"{type(self).__name__}.show", pk=item.id))
-
-
 class TransferModelView(DocumentModelView):
     route_base = "/stock/transfers"
     datamodel = ScopedInterface(Transfer)
@@ -345,12 +281,14 @@ class TransferModelView(DocumentModelView):
     label_columns = {**LABELS, "store": _l("Magasin d'origine")}
     formatters_columns = {"status": _status, "created_at": _when, "sent_at": _when, "received_at": _when}
     show_template = "stock/transfer.html"
+    list_template = "stock/document_list.html"
+    status_labels = STATUS_LABELS
     new_endpoint = "new"
     new_label = _l("Nouveau transfert")
 
     def _show_args(self, transfer):
         user = acting_user()
-        can_write = _has("can_write", "Transfer")
+        can_write = has_permission("can_write", "Transfer")
         products = []
         if transfer.status == "DRAFT":
             products = services.products_in_stock(transfer.store_id, limit=500)
@@ -385,7 +323,7 @@ class TransferModelView(DocumentModelView):
     def set_line(self, pk):
         def action(transfer):
             product = services.product_by_code(request.form.get("product"))
-            serials = _serial_list(request.form.get("serials")) if product.track_serial else None
+            serials = serial_list(request.form.get("serials")) if product.track_serial else None
             services.set_transfer_line(acting_user(), transfer, product.id, _int_or_none(request.form.get("quantity")),
                                        serials or None)
 
@@ -450,14 +388,16 @@ class StockCountModelView(DocumentModelView):
     label_columns = LABELS
     formatters_columns = {"status": _status, "created_at": _when, "validated_at": _when}
     show_template = "stock/count.html"
+    list_template = "stock/document_list.html"
+    status_labels = STATUS_LABELS
     new_endpoint = "new"
     new_label = _l("Nouvel inventaire")
 
     def _show_args(self, count):
-        can_write = _has("can_write", "StockCount")
+        can_write = has_permission("can_write", "StockCount")
         return {
             "can_enter": can_write and count.can_become("VALIDATED"),
-            "can_validate": _has("can_validate", "StockCount") and count.can_become("VALIDATED"),
+            "can_validate": has_permission("can_validate", "StockCount") and count.can_become("VALIDATED"),
             "can_cancel": can_write and count.can_become("CANCELLED"),
             "uncounted": sum(1 for line in count.lines if line.counted_quantity is None),
         }
@@ -474,7 +414,7 @@ class StockCountModelView(DocumentModelView):
         if request.method == "POST":
             try:
                 product_ids = None
-                codes = _serial_list(values["products"])
+                codes = serial_list(values["products"])
                 if codes:
                     product_ids = [services.product_by_code(code).id for code in codes]
                 count = services.open_count(acting_user(), values["store"], product_ids, note=values["note"],
@@ -497,7 +437,7 @@ class StockCountModelView(DocumentModelView):
             for line in count.lines:
                 raw = (request.form.get(f"counted_{line.id}") or "").strip()
                 if line.product.track_serial:
-                    serials = _serial_list(request.form.get(f"serials_{line.id}"))
+                    serials = serial_list(request.form.get(f"serials_{line.id}"))
                     if serials or raw:  # "0" and no serial: none found; a number needs its serials
                         entries.append({"product": line.product_id, "serials": serials if serials or raw == "0" else None,
                                         "counted_quantity": _int_or_none(raw) if raw else None})

@@ -43,8 +43,8 @@ class Store(db.Model):
     logo = Column(String(255))
     # Settings: a discount above this percentage, or a price under the floor, needs a manager.
     discount_threshold = Column(Numeric(5, 2), nullable=False, default=Decimal("10.00"))
-    # A sale waiting for payment longer than this raises an alert.
-    pending_payment_limit_minutes = Column(Integer, nullable=False, default=120)
+    # A sale waiting for payment longer than this raises an alert (issue 16: 30 minutes).
+    pending_payment_limit_minutes = Column(Integer, nullable=False, default=30, server_default="30")
     # Alerts: a cashier whose cash variance exceeds the tolerance (either way) in at least
     # `cash_variance_repeat` closed shifts of the last 30 days.
     cash_variance_tolerance = Column(Numeric(14, 2), nullable=False, default=Decimal("1000"))
