@@ -19,7 +19,7 @@ from .errors import (HTTP_MESSAGES, OUTAGES, BadRequest, Conflict, DomainError, 
 from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
-from .scoping import acting_user
+from .scoping import RelatedChoicesScope, acting_user
 from .web import API_READ_WRITE
 
 READ_WRITE_PERMISSIONS = API_READ_WRITE
@@ -161,13 +161,30 @@ class ScopedInterface(SQLAInterface):
 
     `write`: the record's one write path, a service `write(user, item)` that checks, audits and
     commits; the API and the screens built on this datamodel then add and edit through it.
+
+    Related choices: every relation's choices (the screens' search, add and edit forms, the API's
+    `_info`) come from `get_related_interface`, whose queries keep the rows of the user's stores
+    (scoping.RelatedChoicesScope); `open_relations` names the relations that offer every store's rows
+    (a transfer's destination).
     """
 
     filter_converter_class = FilterConverter
+    related_choices = False  # True on the interface that lists a relation's choices
 
-    def __init__(self, obj, session=None, write=None):
+    def __init__(self, obj, session=None, write=None, open_relations=()):
         super().__init__(obj, session)
         self.write = write
+        self.open_relations = frozenset(open_relations)
+
+    def get_related_interface(self, col_name):
+        related = ScopedInterface(self.get_related_model(col_name), self._session)
+        related.related_choices = col_name not in self.open_relations
+        return related
+
+    def query(self, filters=None, *args, **kwargs):
+        if self.related_choices:
+            filters = (filters or self.get_filters()).copy().add_filter_list([["id", RelatedChoicesScope, None]])
+        return super().query(filters, *args, **kwargs)
 
     def get(self, id, *args, **kwargs):  # noqa: A002 - FAB's name
         """None (a 404) for a pk that cannot be a row of ours: FAB would send 2**70 to PostgreSQL."""

@@ -12,7 +12,7 @@ FIELD_LABELS = {
     "reference": _l("Référence"), "reference_id": _l("Identifiant de la référence"),
     "reference_type": _l("Type de référence"), "type": _l("Type"), "user": _l("Utilisateur"),
     "destination_store": _l("Magasin de destination"), "customer": _l("Client"), "items": _l("Articles"),
-    "unit_cost": _l("Coût unitaire"),
+    "unit_cost": _l("Coût unitaire HT"),
 }
 
 

@@ -82,3 +82,51 @@ class StoreScopeFilter(BaseFilter):
 def store_scope(column="store_id"):
     """The base_filters entry for a model whose store column is `column`."""
     return [[column, StoreScopeFilter, lambda: None]]
+
+
+def _store_columns(table):
+    """The columns of `table` that name a store (store_id, destination_store_id...)."""
+    return [column for column in table.columns
+            if any(key.column.table.name == "store" for key in column.foreign_keys)]
+
+
+def store_condition(model, store_ids):
+    """The SQL condition keeping the rows of `model` that belong to one of `store_ids`, or None when
+    the model belongs to no store (products, categories, roles: shared by every store).
+
+    A store is one of the ids; a user works in one of them (store_user); a row with a store column
+    (a customer's home store, a sale's, a movement's...) names one of them; a row without one (a
+    sale's line, a payment of a sale) belongs to the store of the row its many-to-one relation names.
+    """
+    from sqlalchemy import inspect
+
+    table = model.__table__
+    if table.name == "store":
+        return model.id.in_(store_ids)
+    if table.name == "ab_user":
+        assignments = db.metadata.tables["store_user"]
+        return model.id.in_(select(assignments.c.user_id).where(assignments.c.store_id.in_(store_ids)))
+    columns = _store_columns(table)
+    if columns:
+        return or_(*[column.in_(store_ids) for column in columns])
+    for relation in inspect(model).relationships:
+        target = relation.mapper.class_
+        if relation.direction.name == "MANYTOONE" and _store_columns(target.__table__):
+            return getattr(model, relation.key).has(or_(*[column.in_(store_ids)
+                                                          for column in _store_columns(target.__table__)]))
+    return None
+
+
+class RelatedChoicesScope(BaseFilter):
+    """The related rows a form, a search filter or an API `_info` may offer: those of the user's
+    stores (see store_condition); ADMIN: all."""
+
+    name = "Related choices scope"
+    arg_name = None
+
+    def apply(self, query, value):
+        user = acting_user()
+        if is_admin(user):
+            return query
+        condition = store_condition(self.model, user_store_ids(user))
+        return query if condition is None else query.filter(condition)

@@ -4,6 +4,7 @@
 - `json_body(allowed)`: the request's JSON object (400 otherwise, unknown fields refused);
 - `fresh_token_required`: SPEC §10's "needs a fresh token" on an API method;
 - `password_failures_limited(email_of, failed_status)`: one budget of failed passwords per email;
+- `confirm_own_password(user, password)`: a screen's "confirm with your password" (SPEC §10's fresh login);
 - `describe_error(error)` / `flash_error(error)`: a domain error in one French sentence, for a screen.
 """
 import functools
@@ -15,7 +16,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from ..extensions import db
 from . import lockout
-from .errors import BadRequest
+from .errors import BadRequest, Forbidden
 
 API_READ = {"get_list": "read", "get": "read", "info": "read"}
 API_READ_WRITE = {**API_READ, "post": "write", "put": "write", "delete": "delete"}
@@ -78,6 +79,19 @@ def password_failures_limited(email_of, failed_status):
         return wrapper
 
     return decorator
+
+
+def confirm_own_password(user, password):
+    """A screen's answer to the API's fresh token: the user retypes their password before a
+    cancellation or a refund. A wrong one uses an attempt of the email's one budget (core.lockout)
+    and, like a locked account, raises Forbidden before anything is written."""
+    from werkzeug.security import check_password_hash
+
+    if lockout.retry_after(user.email):
+        raise Forbidden(_l("Trop d'essais de mot de passe : réessayez dans quelques minutes."))
+    if not check_password_hash(user.password or "", password or ""):
+        lockout.record_failure(user.email)
+        raise Forbidden(_l("Mot de passe incorrect : confirmez l'opération avec votre mot de passe."))
 
 
 def json_field(name):

@@ -16,7 +16,7 @@ from ..core.formatting import format_local_datetime, format_money, format_percen
 from ..core.models import AuditLog
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
-from ..core.web import SCREEN_READ, describe_error, flash_error
+from ..core.web import SCREEN_READ, confirm_own_password, describe_error, flash_error
 from ..customers.services import display_phone
 from ..extensions import db
 from . import services
@@ -122,6 +122,7 @@ class SaleModelView(ModelView):
     def cancel(self, pk):
         sale = self._get_or_404(pk)
         try:
+            confirm_own_password(acting_user(), request.form.get("password"))
             sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
                                                 method=request.form.get("method") or "CASH",
                                                 till=refund_till(acting_user(), request.form.get("shift") or None))
@@ -142,6 +143,7 @@ class SaleModelView(ModelView):
                 lines.append({"sale_item": item.id, "quantity": quantity,
                               "restock": request.form.get(f"defective-{item.id}") != "on"})
         try:
+            confirm_own_password(acting_user(), request.form.get("password"))
             sale, refund = services.refund_sale(acting_user(), sale.id, lines, restock=True,
                                                 method=request.form.get("method") or "CASH",
                                                 till=refund_till(acting_user(), request.form.get("shift") or None),

@@ -214,7 +214,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     resource_name = "transfers"
     class_permission_name = "Transfer"
-    datamodel = ScopedInterface(Transfer)
+    datamodel = ScopedInterface(Transfer, open_relations=("destination_store",))
     base_filters = transfer_scope()
     include_route_methods = {"get", "get_list", "info", "post", "put", "send", "receive", "cancel"}
     method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "receive": "write", "cancel": "write"}

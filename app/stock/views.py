@@ -268,7 +268,7 @@ class SerialNumberModelView(ReadOnlyModelView):
 
 class TransferModelView(DocumentModelView):
     route_base = "/stock/transfers"
-    datamodel = ScopedInterface(Transfer)
+    datamodel = ScopedInterface(Transfer, open_relations=("destination_store",))
     class_permission_name = "Transfer"
     method_permission_name = {"list": "read", "show": "read", "new": "write", "set_line": "write",
                               "remove_line": "write", "send": "write", "receive": "write", "cancel": "write"}

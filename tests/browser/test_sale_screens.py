@@ -66,6 +66,7 @@ def test_the_sale_detail_screen_and_a_refund(page, login, day):
     page.get_by_label("Défectueux Câble réseau Cat6 3 m").check()
     page.get_by_label("Mode").select_option("CARD")
     page.get_by_label("Motif", exact=True).last.fill("Connecteur cassé")
+    page.locator("#refund-password").fill(DEMO["MANAGER"][1])  # the manager confirms (issue 13)
     page.get_by_role("button", name="Rembourser", exact=True).click()
     page.wait_for_load_state()
     expect(page.locator(".alert-success")).to_contain_text("Remboursement enregistré")

@@ -36,7 +36,7 @@ def test_a_refund_from_the_screen(client, paid_sale, app):
     login(client, "MANAGER")
     answer = client.post(f"/salemodelview/refund/{paid_sale['sale']}", data={
         f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "reason": "Câble abîmé",
-        f"defective-{paid_sale['items'][1]}": "on"}, follow_redirects=True)
+        f"defective-{paid_sale['items'][1]}": "on", "password": "manager123!"}, follow_redirects=True)
     html = answer.get_data(as_text=True)
     assert "Remboursement enregistré" in html
 
@@ -115,6 +115,6 @@ def test_with_two_open_tills_the_manager_picks_the_one_that_pays_out(app, client
     page = client.get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
     assert "Caisse d&#39;où sortent les espèces" in page or "Caisse d'où sortent les espèces" in page
     client.post(f"/salemodelview/refund/{paid_sale['sale']}", data={
-        f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "shift": str(second)})
+        f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "shift": str(second), "password": "manager123!"})
     with app.app_context():
         assert db.session.execute(select(Refund.shift_id)).scalar_one() == second
