@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "catalog.import": _l("Import du catalogue"),
     "catalog.image_added": _l("Photo de produit ajoutée"),
     "store.assign_users": _l("Utilisateurs du magasin modifiés"),
+    "user.stores": _l("Magasins de l'utilisateur modifiés"),
     "alert.acknowledge": _l("Alerte vue"),
     "alert.resolve": _l("Alerte résolue"),
 }
@@ -64,6 +65,7 @@ OBJECT_LABELS = {
     "StockCount": _l("Inventaire"), "Transfer": _l("Transfert"), "PurchaseOrder": _l("Commande fournisseur"),
     "GoodsReceipt": _l("Réception"), "Customer": _l("Client"), "CustomerAccount": _l("Compte client"),
     "Product": _l("Produit"), "ProductImage": _l("Photo de produit"), "Store": _l("Magasin"), "Alert": _l("Alerte"),
+    "User": _l("Utilisateur"),
 }
 
 # object_type -> (table, column) that names a row for a person: its document number, sku or name.
@@ -86,6 +88,7 @@ CHANGE_LABELS = {
     "due_date": _l("Échéance"), "goods_returned": _l("Marchandise rendue"), "cashier": _l("Caissier"),
     "payout": _l("Sortie de caisse"), "rows": _l("Lignes"), "created": _l("Créés"), "updated": _l("Modifiés"),
     "unchanged": _l("Inchangés"), "file": _l("Fichier"), "filename": _l("Fichier"), "product_id": _l("Produit"),
+    "store_ids": _l("Magasins"),
 }
 
 VALUE_LABELS = {
