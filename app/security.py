@@ -300,7 +300,8 @@ class UserDBModelView(FabUserDBModelView):
     edit_columns = ["email", "first_name", "last_name", "roles", "stores", "active"]
     show_template = "security/user_show.html"
     add_form_extra_fields = {
-        "roles": OneRoleField(_l("Rôle"), validators=[_role_required]),
+        "roles": OneRoleField(_l("Rôle"), validators=[_role_required],
+                              description=FabUserDBModelView.description_columns.get("roles")),
         "stores": StoresField(_l("Magasins")),
         "password": PasswordField(_l("Mot de passe"), validators=[DataRequired(), strong_password],
                                   widget=BS3PasswordFieldWidget(),
@@ -310,7 +311,8 @@ class UserDBModelView(FabUserDBModelView):
                                            "Les deux mots de passe diffèrent."))]),
     }
     edit_form_extra_fields = {
-        "roles": OneRoleField(_l("Rôle"), validators=[_role_required]),
+        "roles": OneRoleField(_l("Rôle"), validators=[_role_required],
+                              description=FabUserDBModelView.description_columns.get("roles")),
         "stores": StoresField(_l("Magasins")),
     }
     search_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
