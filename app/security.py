@@ -7,6 +7,7 @@ from functools import cached_property
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.security.forms import LoginForm_db, ResetPasswordForm
@@ -14,6 +15,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import ResetPasswordView as FabResetPasswordView
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import lazy_gettext as _l
@@ -22,8 +24,8 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session as OrmSession, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from .core.errors import json_error
 from .core.formatting import format_local_datetime, yes_no
@@ -164,7 +166,28 @@ def _credentials_changed(session_, _flush_context, _instances):
             renew_stamps(session_, obj.id)
 
 
-class CurrentPasswordForm(ResetPasswordForm):
+def strong_password(form, field):
+    """The password policy (app/core/passwords.py), with the person's email and names as known words."""
+    from .core.passwords import password_problem
+
+    inputs = [getattr(form, name).data for name in ("email", "first_name", "last_name") if name in form]
+    problem = password_problem(field.data, inputs)
+    if problem:
+        raise ValidationError(problem)
+
+
+class PolicyPasswordForm(ResetPasswordForm):
+    """An admin sets a user's password: the same policy."""
+
+    def validate_password(self, field):
+        strong_password(self, field)
+
+
+class ResetPasswordView(FabResetPasswordView):
+    form = PolicyPasswordForm
+
+
+class CurrentPasswordForm(PolicyPasswordForm):
     current_password = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()],
                                      widget=BS3PasswordFieldWidget())
 
@@ -205,8 +228,66 @@ def _role_required(form, field):
     """A user has one role (SPEC §2): rules read the user's role, not a list of them."""
     if not field.data:
         raise ValidationError(_l("Choisissez un rôle."))
-    if len(field.data) > 1:
-        raise ValidationError(ONE_ROLE)
+
+
+class OneRoleField(SelectField):
+    """The user's one role, chosen in words ("Caissier"); the model keeps FAB's list of roles.
+    Two values posted (an old form, a crafted request) are refused, not cut to one."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, choices=self._choices, validate_choice=False,
+                         render_kw={"class": "form-control"}, **kwargs)
+
+    @staticmethod
+    def _choices():
+        from .core.views import ROLE_LABELS
+        from .extensions import security_manager
+
+        roles = {role.name: role.id for role in security_manager().get_all_roles()}
+        return [("", _l("— Choisir —"))] + [(str(roles[name]), label) for name, label in ROLE_LABELS.items()
+                                              if name in roles]
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > 1:
+            self.data = None
+            raise ValueError(ONE_ROLE)
+        super().process_formdata(valuelist)
+
+    def process_data(self, value):
+        if isinstance(value, (list, tuple)):  # the user's roles, on the edit form
+            value = str(value[0].id) if value else ""
+        super().process_data(value)
+
+    def populate_obj(self, obj, name):
+        from .extensions import db, security_manager
+
+        role = db.session.get(security_manager().role_model, int(self.data)) if self.data else None
+        setattr(obj, name, [role] if role is not None else [])
+
+
+class StoresField(SelectMultipleField):
+    """The stores of the user, as boxes to tick; written beside the user (post_add/post_update)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, choices=self._choices, coerce=int,
+                         render_kw={"style": "list-style:none;padding-left:0;margin:0"}, **kwargs)
+
+    @staticmethod
+    def _choices():
+        from .extensions import db
+        from .stores.models import Store
+
+        stores = db.session.execute(select(Store).where(Store.is_active.is_(True)).order_by(Store.code)).scalars()
+        return [(store.id, str(store)) for store in stores]
+
+    def process_data(self, value):
+        super().process_data(value if isinstance(value, list) else [])
+
+    def populate_obj(self, obj, name):
+        obj._wanted_store_ids = list(self.data or [])
 
 
 class UserDBModelView(FabUserDBModelView):
@@ -215,8 +296,25 @@ class UserDBModelView(FabUserDBModelView):
     username could not log in); roles in words; no groups (the app does not use them)."""
 
     list_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
-    add_columns = ["first_name", "last_name", "email", "active", "roles", "password", "conf_password"]
-    edit_columns = ["first_name", "last_name", "email", "active", "roles"]
+    add_columns = ["email", "first_name", "last_name", "roles", "stores", "active", "password", "conf_password"]
+    edit_columns = ["email", "first_name", "last_name", "roles", "stores", "active"]
+    show_template = "security/user_show.html"
+    add_form_extra_fields = {
+        "roles": OneRoleField(_l("Rôle"), validators=[_role_required],
+                              description=FabUserDBModelView.description_columns.get("roles")),
+        "stores": StoresField(_l("Magasins")),
+        "password": PasswordField(_l("Mot de passe"), validators=[DataRequired(), strong_password],
+                                  widget=BS3PasswordFieldWidget(),
+                                  description=_l("10 caractères au moins, difficile à deviner.")),
+        "conf_password": PasswordField(_l("Confirmer le mot de passe"), widget=BS3PasswordFieldWidget(),
+                                       validators=[DataRequired(), EqualTo("password", message=_l(
+                                           "Les deux mots de passe diffèrent."))]),
+    }
+    edit_form_extra_fields = {
+        "roles": OneRoleField(_l("Rôle"), validators=[_role_required],
+                              description=FabUserDBModelView.description_columns.get("roles")),
+        "stores": StoresField(_l("Magasins")),
+    }
     search_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
     show_fieldsets = [
         (_l("Utilisateur"), {"fields": ["email", "active", "roles", "login_count", "last_login"]}),
@@ -241,6 +339,31 @@ class UserDBModelView(FabUserDBModelView):
         email_is_the_username(item)
         super().pre_update(item)
 
+    def post_add(self, item):
+        self._save_stores(item)
+
+    def post_update(self, item):
+        self._save_stores(item)
+
+    def _save_stores(self, item):
+        from .stores.services import set_user_stores
+
+        if getattr(item, "_wanted_store_ids", None) is not None:
+            set_user_stores(item, item._wanted_store_ids)
+
+    def prefill_form(self, form, pk):
+        from .stores.services import store_ids_of
+
+        form.stores.data = store_ids_of(int(pk))
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        from .stores.services import stores_of
+
+        g.shown_user_stores = stores_of(int(pk)) if str(pk).isdigit() else []
+        return super().show(pk)
+
 
 def role_label(name):
     from .core.views import ROLE_LABELS
@@ -252,6 +375,7 @@ class BoutiqueSecurityManager(SecurityManager):
     authdbview = BoutiqueAuthDBView
     userdbmodelview = UserDBModelView
     resetmypasswordview = ResetMyPasswordView
+    resetpasswordview = ResetPasswordView
     security_api = NoSecurityApi
 
     def __init__(self, appbuilder):

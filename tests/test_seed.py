@@ -40,7 +40,7 @@ def test_reset_passwords_restores_the_demo_passwords(app, as_admin, client):
     with app.app_context():
         user = security_manager().find_user(email="caissier@boutique.cm")
         user_id = user.id
-    assert as_admin.put(f"/api/v1/users/{user_id}", json={"password": "changed!"}).status_code == 200
+    assert as_admin.put(f"/api/v1/users/{user_id}", json={"password": "Changé-de-mot-2026"}).status_code == 200
     assert client.post("/api/v1/auth/token/", json={"email": "caissier@boutique.cm",
                                                     "password": "caissier123!"}).status_code == 401
     _run(app)  # without the flag, passwords are left alone

@@ -347,10 +347,10 @@ def _compare_and_write(report, rows, keys, labels, filename, dry_run):
             # Taken by another product that keeps it (not in this file, or keeping it in this file)
             if owner is not None and owner is not product and (
                     owner.sku not in file_barcode_of_sku or "barcode" not in present
-                    or file_barcode_of_sku[owner.sku] == barcode):
+                    or file_barcode_of_sku[owner.sku] in (barcode, None)):  # an empty cell keeps it
                 report.add_error(number, labels["barcode"], _l(
                     "Code-barres %(code)s déjà attribué au produit %(sku)s.", code=barcode, sku=owner.sku))
-        if product is not None and "min_sale_price" not in present and "sale_price" in present:
+        if product is not None and row.get("min_sale_price") is None and "sale_price" in present:
             sale = row["sale_price"]
             if isinstance(sale, Decimal) and product.min_sale_price is not None and product.min_sale_price > sale:
                 report.add_error(number, labels["sale_price"], _l(
@@ -358,7 +358,7 @@ def _compare_and_write(report, rows, keys, labels, filename, dry_run):
                     floor=product.min_sale_price))
         if any(value is FieldError for value in row.values()):
             continue
-        values = _values_of(row, present, catalog)
+        values = _values_of(row, present, catalog, keep_empty=product is not None)
         if product is None:
             creates.append((number, values))
             report.created.append({"row": number, "sku": values["sku"], "name": values["name"]})
@@ -380,10 +380,13 @@ def _compare_and_write(report, rows, keys, labels, filename, dry_run):
     return report
 
 
-def _values_of(row, present, catalog):
+def _values_of(row, present, catalog, keep_empty=False):
+    """keep_empty (an existing product): an empty cell leaves the value as it is (issue 19 item 8)."""
     values = {}
     for key in present:
         value = row[key]
+        if keep_empty and value is None:
+            continue
         if key == "category":
             values["category_id"] = catalog.find_category(value) if value else None
             values["_category_path"] = value
@@ -441,7 +444,7 @@ def _write(report, catalog, creates, updates, present, filename):
     if updates:
         if "barcode" in present:  # free the barcodes that move between products first
             moving = [{"id": product.id, "barcode": None} for _, product, values in updates
-                      if product.barcode is not None and values.get("barcode") != product.barcode]
+                      if product.barcode is not None and "barcode" in values and values["barcode"] != product.barcode]
             if moving:
                 db.session.execute(update(Product), moving)
         changed_rows = []

@@ -67,3 +67,22 @@ class AuditLog(db.Model):
 
     def __repr__(self):
         return f"{self.action} {self.object_type} {self.object_id}"
+
+    # The audit log screen's words (app/core/audit_words.py): the codes stay in the columns.
+    @property
+    def action_label(self):
+        from .audit_words import action_text
+
+        return action_text(self.action)
+
+    @property
+    def object_label(self):
+        from .audit_words import object_text
+
+        return object_text(self.object_type, self.object_id)
+
+    @property
+    def changes(self):
+        from .audit_words import changes_table
+
+        return changes_table(self.before, self.after)

@@ -63,10 +63,14 @@ class AuditLogModelView(ModelView):
     base_order = ("created_at", "desc")
     list_title = _l("Journal d'audit")
     show_title = _l("Entrée du journal")
-    list_columns = ["created_at", "user", "store", "action", "object_type", "object_id"]
-    show_columns = ["created_at", "user", "store", "action", "object_type", "object_id", "before", "after"]
+    list_columns = ["created_at", "user", "store", "action_label", "object_label"]
+    show_columns = ["created_at", "user", "store", "action_label", "object_label", "changes"]
     search_columns = ["action", "object_type", "object_id", "store", "user", "created_at"]
+    order_columns = ["created_at"]
     label_columns = {
+        "action_label": _l("Action"),
+        "object_label": _l("Objet"),
+        "changes": _l("Changements"),
         "created_at": _l("Date"),
         "user": _l("Utilisateur"),
         "store": _l("Magasin"),
@@ -77,6 +81,18 @@ class AuditLogModelView(ModelView):
         "after": _l("Après"),
     }
     formatters_columns = {"created_at": format_local_datetime}
+
+    def __init__(self, **kwargs):
+        # Action and object type filtered by choices in words (the stored codes are the values).
+        from wtforms import SelectField
+
+        from .audit_words import action_choices, object_type_choices
+
+        self.search_form_extra_fields = {
+            "action": SelectField(_l("Action"), choices=action_choices()),
+            "object_type": SelectField(_l("Type d'objet"), choices=object_type_choices()),
+        }
+        super().__init__(**kwargs)
 
 
 def has_permission(permission, view):

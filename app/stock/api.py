@@ -357,8 +357,10 @@ class CountsInput(Schema):
     lines = fields.List(fields.Nested(CountLineInput), required=True)
 
 
-def count_to_dict(count):
-    return {
+def count_to_dict(count, blind=False):
+    """blind: the sheet of a person who counts (no can_validate): no expected or book quantity,
+    no difference and no missing/unexpected serials, which would give the expected stock away."""
+    answer = {
         "id": count.id,
         "number": count.number,
         "status": count.status,
@@ -382,6 +384,15 @@ def count_to_dict(count):
             "unexpected_serials": line.unexpected_serials,
         } for line in count.lines],
     }
+    if blind:
+        for line in answer["lines"]:
+            for key in BLIND_HIDDEN:
+                del line[key]
+    return answer
+
+
+# What the counter must not see, like the cashier's blind close (issue 19 item 9).
+BLIND_HIDDEN = ("expected_quantity", "book_quantity", "difference", "missing_serials", "unexpected_serials")
 
 
 COUNT_LIST_COLUMNS = ["id", "number", "status", "store.id", "store.code", "note", "created_at", "validated_at"]
@@ -403,6 +414,10 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     order_columns = ["id", "number", "created_at", "validated_at"]
     base_order = ("id", "desc")
     serialise = staticmethod(count_to_dict)
+
+    def _answer(self, status, item):
+        blind = not self.appbuilder.sm.has_access("can_validate", "StockCount")
+        return self.response(status, id=item.id, result=count_to_dict(item, blind=blind))
 
     @answers_domain_errors
     def post_headless(self):

@@ -400,6 +400,8 @@ class StockCountModelView(DocumentModelView):
             "can_validate": has_permission("can_validate", "StockCount") and count.can_become("VALIDATED"),
             "can_cancel": can_write and count.can_become("CANCELLED"),
             "uncounted": sum(1 for line in count.lines if line.counted_quantity is None),
+            # Blind count: only who validates sees expected quantities and differences.
+            "blind": not _has("can_validate", "StockCount"),
         }
 
     @expose("/new", methods=["GET", "POST"])

@@ -97,13 +97,23 @@ class UserApi(BoutiqueModelRestApi):
     def pre_add(self, item):
         _one_role(item)
         email_is_the_username(item)
+        _check_password(item)
         item.password = hash_password(item.password) if item.password else None
 
     def pre_update(self, item):
         _one_role(item)
         email_is_the_username(item)
         if sa_inspect(item).attrs.password.history.has_changes() and item.password:
+            _check_password(item)
             item.password = hash_password(item.password)
+
+
+def _check_password(user):
+    from ..core.passwords import password_problem
+
+    problem = user.password and password_problem(user.password, [user.email, user.first_name, user.last_name])
+    if problem:
+        raise ValidationFailed(errors={"password": [str(problem)]})
 
 
 def _one_role(user):

@@ -36,3 +36,27 @@ def add_user_to_store(store, user):
     ).first()
     if exists is None:
         db.session.add(StoreUser(store_id=store.id, user_id=user.id))
+
+
+def store_ids_of(user_id):
+    return sorted(db.session.execute(select(StoreUser.store_id).where(StoreUser.user_id == user_id)).scalars())
+
+
+def stores_of(user_id):
+    from .models import Store
+
+    return db.session.execute(select(Store).join(StoreUser, StoreUser.store_id == Store.id)
+                              .where(StoreUser.user_id == user_id).order_by(Store.code)).scalars().all()
+
+
+def set_user_stores(user, store_ids):
+    """Make `store_ids` exactly the stores of `user` (the user form's boxes), on the audit trail."""
+    before = store_ids_of(user.id)
+    wanted = set(store_ids)
+    db.session.execute(delete(StoreUser).where(StoreUser.user_id == user.id, StoreUser.store_id.not_in(wanted)))
+    for store_id in sorted(wanted - set(before)):
+        db.session.add(StoreUser(store_id=store_id, user_id=user.id))
+    if sorted(wanted) != before:
+        audit.record("user.stores", object_type="User", object_id=user.id, before={"store_ids": before},
+                     after={"store_ids": sorted(wanted)})
+    db.session.commit()

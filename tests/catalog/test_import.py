@@ -289,3 +289,23 @@ def test_stock_export_is_per_store_and_scoped(app, as_stocker, api_as):
     assert dla_only.get(f"/api/v1/products/stock-export.xlsx?store={yde}").status_code == 404
     assert dla_only.get(f"/api/v1/products/stock-export.xlsx?store={dla}").status_code == 200
     assert {r[0] for r in read_rows(dla_only.get("/api/v1/products/stock-export.xlsx").data)[1:]} == {"DLA1"}
+
+
+def test_an_empty_cell_leaves_the_value_of_an_existing_product(app, as_manager):
+    """Issue 19 item 8: an empty barcode (or description, brand...) cell is not an order to wipe it."""
+    with app.app_context():
+        laptop = db.session.execute(select(Product).where(Product.sku == "PC-HP250G9-I5")).scalar_one()
+        barcode, brand_id, floor = laptop.barcode, laptop.brand_id, laptop.min_sale_price
+        price, name = int(laptop.sale_price), laptop.name
+    assert barcode and brand_id
+    headers = ["SKU", "Code-barres", "Nom", "Prix de vente", "Prix plancher", "Marque"]
+    same = upload(as_manager, xlsx_bytes(headers, [["PC-HP250G9-I5", None, name, price, None, None]]), dry_run=True)
+    assert (same.get_json()["updated"], same.get_json()["unchanged"]) == (0, 1), same.get_json()
+    renamed = xlsx_bytes(headers, [["PC-HP250G9-I5", None, "HP 250 G9 (promo)", price, None, None]])
+    preview = upload(as_manager, renamed, dry_run=True).get_json()
+    assert [r["changes"] for r in preview["updated_rows"]] == [["Nom"]]
+    assert upload(as_manager, renamed).status_code == 200
+    with app.app_context():
+        laptop = db.session.execute(select(Product).where(Product.sku == "PC-HP250G9-I5")).scalar_one()
+        assert (laptop.name, laptop.barcode, laptop.brand_id, laptop.min_sale_price) == (
+            "HP 250 G9 (promo)", barcode, brand_id, floor)

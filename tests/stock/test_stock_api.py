@@ -225,13 +225,14 @@ def test_count_flow_through_the_api_validated_by_a_manager_only(as_stocker, as_m
     assert opened.status_code == 201, opened.get_json()
     count = opened.get_json()["result"]
     assert count["status"] == "OPEN" and count["number"].startswith("DLA1-INV-")
-    assert {l["product"]["sku"]: l["expected_quantity"] for l in count["lines"]} == {"RT-AX55": 10, "TEL-A15": 2}
     pk = count["id"]
+    assert {l["product"]["sku"]: l["expected_quantity"]
+            for l in as_manager.get(f"/api/v1/stock-counts/{pk}").get_json()["result"]["lines"]} == {"RT-AX55": 10, "TEL-A15": 2}
     entered = as_stocker.post(f"/api/v1/stock-counts/{pk}/counts/", json={"lines": [
         {"product": catalog["router"], "counted_quantity": 9},
         {"product": catalog["phone"], "serials": ["IMEI-2", "IMEI-9"]}]})
     assert entered.status_code == 200, entered.get_json()
-    lines = {l["product"]["sku"]: l for l in entered.get_json()["result"]["lines"]}
+    lines = {l["product"]["sku"]: l for l in as_manager.get(f"/api/v1/stock-counts/{pk}").get_json()["result"]["lines"]}
     assert lines["RT-AX55"]["difference"] == -1
     assert (lines["TEL-A15"]["missing_serials"], lines["TEL-A15"]["unexpected_serials"]) == (["IMEI-1"], ["IMEI-9"])
 
@@ -273,3 +274,25 @@ def test_a_count_of_another_store_is_not_found(api_as, catalog, app):
     assert stocker.get(f"/api/v1/stock-counts/{pk}").status_code == 404
     assert stocker.post(f"/api/v1/stock-counts/{pk}/counts/", json={"lines": []}).status_code == 404
     assert stocker.post("/api/v1/stock-counts/", json={"store": catalog["yde"]}).status_code == 422
+
+
+BLIND_KEYS = {"expected_quantity", "book_quantity", "difference", "missing_serials", "unexpected_serials"}
+
+
+def test_the_count_sheet_of_a_stocker_holds_no_expected_quantity(as_stocker, as_manager, catalog):
+    """A blind count, like the till's close: the counter never reads the expected stock; the manager does."""
+    opened = as_stocker.post("/api/v1/stock-counts/", json={"store": catalog["dla"],
+                                                             "products": [catalog["router"], catalog["phone"]]})
+    pk = opened.get_json()["id"]
+    entered = as_stocker.post(f"/api/v1/stock-counts/{pk}/counts/", json={"lines": [
+        {"product": catalog["router"], "counted_quantity": 9},
+        {"product": catalog["phone"], "serials": ["IMEI-2"]}]})
+    for answer in (opened, entered, as_stocker.get(f"/api/v1/stock-counts/{pk}")):
+        lines = answer.get_json()["result"]["lines"]
+        assert len(lines) == 2 and all(not BLIND_KEYS & set(line) for line in lines), lines
+    assert {line["product"]["sku"]: line["counted_quantity"]
+            for line in entered.get_json()["result"]["lines"]} == {"RT-AX55": 9, "TEL-A15": 1}
+    manager_lines = {l["product"]["sku"]: l for l in as_manager.get(f"/api/v1/stock-counts/{pk}").get_json()["result"]["lines"]}
+    assert (manager_lines["RT-AX55"]["expected_quantity"], manager_lines["RT-AX55"]["counted_quantity"],
+            manager_lines["RT-AX55"]["difference"]) == (10, 9, -1)
+    assert manager_lines["TEL-A15"]["missing_serials"] == ["IMEI-1"]

@@ -91,7 +91,7 @@ def test_users_api_hashes_passwords_and_the_new_user_can_log_in(app, as_admin, c
     assert token.status_code == 200
     duplicate = as_admin.post("/api/v1/users/", json={
         "email": "nouvelle.caissiere@boutique.cm", "first_name": "N", "last_name": "A", "roles": [role],
-        "password": "x"})
+        "password": "Autre-caisse-2026"})
     assert duplicate.status_code == 409
 
 
