@@ -401,7 +401,7 @@ class StockCountModelView(DocumentModelView):
             "can_cancel": can_write and count.can_become("CANCELLED"),
             "uncounted": sum(1 for line in count.lines if line.counted_quantity is None),
             # Blind count: only who validates sees expected quantities and differences.
-            "blind": not _has("can_validate", "StockCount"),
+            "blind": not has_permission("can_validate", "StockCount"),
         }
 
     @expose("/new", methods=["GET", "POST"])
