@@ -79,10 +79,12 @@ def create_app(config_class=None):
         compression.register(app)  # text answers gzipped: the shops' links are slow
 
     from .alerts import cli as alerts_cli, tasks as alerts_tasks  # noqa: F401  registers the periodic jobs
+    from .reports import cli as reports_cli, tasks as reports_tasks  # noqa: F401  daily_kpi_snapshot
     from .cli import register_cli
 
     register_cli(app)
     alerts_cli.register(app)
+    reports_cli.register(app)
     bind_jobs(app)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
     return app

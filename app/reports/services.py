@@ -299,11 +299,11 @@ def snapshot_day(day, store_ids=None):
     return len(stores)
 
 
-def snapshot_yesterday(store_ids):
-    """The job's work at 01:00 local: each store's yesterday, in its own zone."""
+def snapshot_yesterday(store_ids, now):
+    """The job's work at 01:00 local: each store's yesterday (at `now`, UTC), in its own zone."""
     count = 0
     for store in db.session.execute(select(Store).where(Store.id.in_(store_ids))).scalars():
-        write_snapshot(store, store.local_now().date() - timedelta(days=1))
+        write_snapshot(store, now.astimezone(store.zone).date() - timedelta(days=1))
         count += 1
     db.session.commit()
     return count

@@ -99,3 +99,26 @@ def test_today_is_read_live(shop):
     KPISnapshot.query.filter_by(store_id=shop.id).update({"revenue": 1})
     assert kpis(shop, NEXT)["revenue"] == "1"
     assert services.compute_kpis([shop], NEXT, NEXT, today=NEXT)["result"]["revenue"] == "11925"
+
+
+def test_the_scheduled_job_snapshots_yesterday_at_one_in_the_morning_local(shop):
+    from datetime import datetime, timezone
+
+    from app.reports.tasks import run_snapshot
+
+    # 00:00 UTC on D+1 is 01:00 in Douala: the job stores D for Douala's stores; twice, one row.
+    at_one = datetime(2026, 11, 11, 0, 0, tzinfo=timezone.utc)
+    assert run_snapshot(at_one) >= 1
+    run_snapshot(at_one)
+    rows = db.session.query(KPISnapshot).filter_by(store_id=shop.id).all()
+    assert [(row.day, row.revenue) for row in rows] == [(D, 83475)]
+    assert run_snapshot(datetime(2026, 11, 11, 5, 0, tzinfo=timezone.utc)) == 0  # 06:00 local: not its hour
+
+
+def test_the_snapshot_command_rebuilds_a_past_day(shop, app):
+    result = app.test_cli_runner().invoke(args=["reports", "snapshot", "--date", NEXT.isoformat(), "--store", "RPT1"])
+    assert result.exit_code == 0, result.output
+    row = db.session.query(KPISnapshot).filter_by(store_id=shop.id).one()
+    assert row.day == NEXT and row.revenue == 11925
+    bad = app.test_cli_runner().invoke(args=["reports", "snapshot", "--date", "hier"])
+    assert bad.exit_code != 0 and "AAAA-MM-JJ" in bad.output
