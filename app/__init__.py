@@ -52,6 +52,7 @@ def create_app(config_class=None):
 
         sale_refunds.credit_back = credits_services.credit_back  # refunds give credit back first
         from .purchases import api as purchases_api, views as purchases_views
+        from .reports import api as reports_api, views as reports_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -66,6 +67,7 @@ def create_app(config_class=None):
             (alerts_views, alerts_api),
             (credits_views, credits_api, repayments_api, pos_credit),
             (purchases_views, purchases_api),
+            (reports_views, reports_api),
         )
         for modules in domains:
             for module in modules:

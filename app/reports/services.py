@@ -312,3 +312,20 @@ def snapshot_yesterday(store_ids, now):
 def period_of(date_from=None, date_to=None, today=None):
     today = today or date.today()
     return date_from or today, date_to or date_from or today
+
+
+def daily_revenue(stores, date_from, date_to, today=None):
+    """[(day, revenue)] for each local day of the period, all `stores` together: the snapshots'
+    revenue for past days that have one, the live figures (the same computation) for the others."""
+    totals = {date_from + timedelta(days=n): ZERO for n in range((date_to - date_from).days + 1)}
+    for store in stores:
+        store_today = today or store.local_now().date()
+        snapshots = dict(db.session.execute(select(KPISnapshot.day, KPISnapshot.revenue).where(
+            KPISnapshot.store_id == store.id, KPISnapshot.day >= date_from, KPISnapshot.day <= date_to,
+            KPISnapshot.day < store_today)).all())
+        for day in totals:
+            if day in snapshots:
+                totals[day] += snapshots[day]
+            else:
+                totals[day] += day_figures(store, day, day).revenue
+    return sorted(totals.items())
