@@ -114,7 +114,7 @@ def run(url, args):
         seed_demo_history(days=args.days, store_count=args.stores, echo=lambda line: None)
         seeded = time.perf_counter() - started
         sales = db.session.execute(db.text("SELECT COUNT(*) FROM sale")).scalar()
-        print(f"history: --days {args.days} --stores {args.stores}: {sales} sales, seeded in {seeded:.0f} s")
+        print(f"history: --days {args.days} --stores {args.stores}: {sales} sales, seeded in {seeded:.0f} s", flush=True)
         stores = Store.of_user(app.appbuilder.sm.find_user(email="admin@boutique.cm"))
         today = stores[0].local_now().date()
         first = today - timedelta(days=29)
@@ -126,12 +126,13 @@ def run(url, args):
             db.session.rollback()
 
         kpi_p50, kpi_p95 = timed(kpis, args.runs)
+        print(f"compute_kpis p50 {kpi_p50:.1f} ms, p95 {kpi_p95:.1f} ms", flush=True)
 
     with psycopg.connect(libpq(url)) as conn:
         sql_p50, sql_p95 = timed(lambda: conn.execute(HAND_SQL, {"first": first, "last": today}).fetchall(), args.runs)
 
     client = app.test_client()
-    client.post("/login/", data={"email": "admin@boutique.cm", "password": "admin123!"})
+    client.post("/login/", data={"username": "admin@boutique.cm", "password": "admin123!"})
     assert client.get("/").status_code == 200
     page_p50, page_p95 = timed(lambda: client.get("/"), args.runs)
 
