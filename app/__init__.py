@@ -52,6 +52,7 @@ def create_app(config_class=None):
 
         sale_refunds.credit_back = credits_services.credit_back  # refunds give credit back first
         from .purchases import api as purchases_api, views as purchases_views
+        from .reports import api as reports_api, views as reports_views
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
@@ -66,6 +67,7 @@ def create_app(config_class=None):
             (alerts_views, alerts_api),
             (credits_views, credits_api, repayments_api, pos_credit),
             (purchases_views, purchases_api),
+            (reports_views, reports_api),
         )
         for modules in domains:
             for module in modules:
@@ -79,10 +81,12 @@ def create_app(config_class=None):
         compression.register(app)  # text answers gzipped: the shops' links are slow
 
     from .alerts import cli as alerts_cli, tasks as alerts_tasks  # noqa: F401  registers the periodic jobs
+    from .reports import cli as reports_cli, tasks as reports_tasks  # noqa: F401  daily_kpi_snapshot
     from .cli import register_cli
 
     register_cli(app)
     alerts_cli.register(app)
+    reports_cli.register(app)
     bind_jobs(app)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
     return app

@@ -135,6 +135,21 @@ def register_cli(app):
         init_security()
         click.echo("Roles and permissions are up to date.")
 
+    @app.cli.command("seed-demo-data")
+    @click.option("--reset", is_flag=True, help="Delete the application's data, then seed the demo data and its history.")
+    @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660), help="Days of history.")
+    @click.option("--stores", "store_count", default=2, show_default=True, type=click.IntRange(1, 8),
+                  help="Stores with a history (the two demo stores, then more).")
+    @click.option("--seed", default=17, show_default=True, help="Random seed (the same seed gives the same history).")
+    @with_appcontext
+    def seed_demo_data_command(reset, days, store_count, seed):
+        """A realistic sales history for the dashboard and the reports (SPEC §12)."""
+        from .reports.demo import seed_demo_history
+
+        if reset:
+            seed_data(flush=True)
+        seed_demo_history(days=days, store_count=store_count, seed=seed, echo=click.echo)
+
     @app.cli.command("seed-data")
     @click.option("--reset-passwords", is_flag=True, help="Restore the demo accounts' passwords and roles.")
     @click.option("--flush", is_flag=True, help="Delete the application's data before seeding.")

@@ -17,5 +17,6 @@ from .customers.models import Customer  # noqa: F401
 from .sales.models import Approval, Refund, RefundLine, Sale, SaleItem  # noqa: F401
 from .cashier.models import CashPayout, CashShift, Payment  # noqa: F401
 from .alerts.models import Alert  # noqa: F401
+from .reports.models import KPISnapshot  # noqa: F401
 from .credits.models import CreditLedgerEntry, CreditRepayment, CustomerAccount, Installment  # noqa: F401
 from .purchases.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, Supplier  # noqa: F401

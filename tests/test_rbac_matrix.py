@@ -19,6 +19,7 @@ from tests.pos import rbac as pos_rbac
 from tests.alerts import rbac as alerts_rbac
 from tests.credits import rbac as credits_rbac
 from tests.purchases import rbac as purchases_rbac
+from tests.reports import rbac as reports_rbac
 from tests.factories import make_store, make_user, store_by_code
 from tests.roles import ROLES, everyone, only
 
@@ -75,7 +76,8 @@ DOMAINS = [(FOUNDATION_ROWS, make_foundation_targets), (catalog_rbac.ROWS, catal
            (pos_rbac.ROWS, pos_rbac.make_targets),
            (alerts_rbac.ROWS, alerts_rbac.make_targets),
            (credits_rbac.ROWS, credits_rbac.make_targets),
-           (purchases_rbac.ROWS, purchases_rbac.make_targets)]
+           (purchases_rbac.ROWS, purchases_rbac.make_targets),
+           (reports_rbac.ROWS, reports_rbac.make_targets)]
 MATRIX = [row for rows, _ in DOMAINS for row in rows]
 
 

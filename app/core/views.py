@@ -46,6 +46,20 @@ def landing_url(user):
     return current_app.appbuilder.get_url_for_index
 
 
+# Panels shown at the top of the home page (a function of the user -> HTML or None); a domain
+# adds its own (the reports' dashboard for managers and admins). Core imports no domain.
+HOME_PANELS = []
+
+
+def add_home_panel(render):
+    if all(getattr(panel, "__qualname__", None) != render.__qualname__ for panel in HOME_PANELS):
+        HOME_PANELS.append(render)
+
+
+def home_panels(user):
+    return [html for html in (render(user) for render in HOME_PANELS) if html]
+
+
 def add_entry_point(label, endpoint, icon, permission):
     """Once per endpoint, however many apps the process creates (the tests build several)."""
     if all(entry[1] != endpoint for entry in ENTRY_POINTS):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.api import ScopedInterface
 from ..core.formatting import format_percent, yes_no
 from ..core.scoping import acting_user, role_name, store_scope
-from ..core.views import ENTRY_POINTS, ROLE_LABELS
+from ..core.views import ENTRY_POINTS, ROLE_LABELS, home_panels
 from ..core.web import SCREEN_READ_WRITE
 from .models import Store, StoreUser
 
@@ -50,6 +50,7 @@ class HomeView(IndexView):
             role_label=ROLE_LABELS.get(role, role),
             stores=stores,
             entries=self._entries(),
+            panels=home_panels(user),  # the dashboard of managers and admins (app/reports)
         )
 
     def _entries(self):

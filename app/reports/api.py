@@ -1,0 +1,83 @@
+"""GET /api/v1/reports/kpis/ and /api/v1/reports/sales/ (SPEC §10): MANAGER and ADMIN, store-scoped."""
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose, protect
+
+from ..core.api import answers_domain_errors
+from ..core.errors import HTTP_MESSAGES
+from ..core.scoping import acting_user
+from . import sales_report, services
+from .filters import read_query
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportApi(BaseApi):
+    route_base = "/api/v1/reports"
+    resource_name = "reports"
+    openapi_spec_tag = "Reports"
+    class_permission_name = "Report"
+    method_permission_name = {"kpis": "read", "sales": "read"}
+    allow_browser_login = False
+
+    def response_401(self):
+        return self.response(401, message=str(HTTP_MESSAGES[401]))
+
+    def response_403(self):
+        return self.response(403, message=str(HTTP_MESSAGES[403]))
+
+    @expose("/kpis/", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def kpis(self):
+        """The KPIs of SPEC §9 for the user's stores (or `store`) over date_from..date_to (default: today).
+        ---
+        get:
+          parameters:
+          - {in: query, name: store, schema: {type: integer}}
+          - {in: query, name: date_from, schema: {type: string, format: date}}
+          - {in: query, name: date_to, schema: {type: string, format: date}}
+          responses:
+            200: {description: "`result` (all the stores asked together) and `stores` (each one)"}
+            404: {description: no such store in yours}
+            422: {description: a bad date or period}
+        """
+        query = read_query(request.args, acting_user())
+        body = services.compute_kpis(query.stores, query.date_from, query.date_to)
+        return self.response(200, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat(), **body)
+
+    @expose("/sales/", methods=["GET"])
+    @protect()
+    @answers_domain_errors
+    def sales(self):
+        """The period's sales grouped by day, week, month, seller, category or payment_method; format=xlsx: a workbook.
+        ---
+        get:
+          parameters:
+          - {in: query, name: store, schema: {type: integer}}
+          - {in: query, name: seller, schema: {type: integer}}
+          - {in: query, name: date_from, schema: {type: string, format: date}}
+          - {in: query, name: date_to, schema: {type: string, format: date}}
+          - {in: query, name: group_by, schema: {type: string, enum: [day, week, month, seller, category, payment_method]}}
+          - {in: query, name: format, schema: {type: string, enum: [json, xlsx]}}
+          responses:
+            200: {description: "`result`: the rows (group, label, sales_count, items_sold, revenue, revenue_ht)"}
+            404: {description: no such store in yours}
+            422: {description: a bad date, period or grouping}
+        """
+        query = read_query(request.args, acting_user(), grouping=True)
+        if query.format == "xlsx":
+            return workbook_response(query)
+        rows = sales_report.report(query.stores, query.date_from, query.date_to, query.seller)[query.group_by]
+        return self.response(200, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat(),
+                             group_by=query.group_by, result=rows)
+
+
+def workbook_response(query):
+    path = sales_report.write_workbook(query.stores, query.date_from, query.date_to, query.group_by, query.seller)
+    name = f"ventes-{query.date_from.isoformat()}-{query.date_to.isoformat()}.xlsx"
+    return Response(sales_report.stream_file(path), mimetype=XLSX, direct_passthrough=True,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def register(appbuilder):
+    appbuilder.add_api(ReportApi)

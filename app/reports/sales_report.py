@@ -1,0 +1,216 @@
+"""The sales report (SPEC §10 `reports/sales/`): the period's figures grouped by day, week, month,
+seller, category or payment method, and its Excel workbook.
+
+Same definitions as the KPIs (services.py): a sale counts on the local day it became PAID, a
+refund on the day it was made (against its sale's seller, its lines' categories). The sales are
+read once, streamed (`yield_per`), and every time grouping is filled in that one pass, so a year
+of sales costs constant memory; the workbook is written by openpyxl in write-only mode to a
+temporary file that is streamed to the client.
+"""
+import os
+import tempfile
+from collections import defaultdict
+from decimal import Decimal
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import func, select
+
+from ..cashier.models import Payment
+from ..catalog.models import Category, Product
+from ..extensions import db
+from ..sales.models import Refund, RefundLine, Sale, SaleItem
+from .services import utc_bounds, whole
+
+GROUPINGS = ("day", "week", "month", "seller", "category", "payment_method")
+SHEET_TITLES = {"day": "Par jour", "week": "Par semaine", "month": "Par mois", "seller": "Par vendeur",
+                "category": "Par catégorie", "payment_method": "Par mode de paiement"}
+METHOD_LABELS = {"CASH": "Espèces", "MOBILE_MONEY": "Mobile money", "BANK_TRANSFER": "Virement",
+                 "CARD": "Carte", "CREDIT": "Crédit"}
+FCFA = '#,##0 "FCFA"'
+CHUNK = 2000
+
+
+def _time_keys(moment, zone):
+    local = moment.astimezone(zone)
+    year, week, _ = local.isocalendar()
+    day = local.date()
+    return {"day": day.isoformat(), "week": f"{year}-S{week:02d}", "month": day.strftime("%Y-%m")}
+
+
+def _ht_share(amount, total, tax):
+    return whole(Decimal(amount) * (total - tax) / total) if total else Decimal("0")
+
+
+def _names(ids):
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.first_name + " " + User.last_name)
+                                   .where(User.id.in_(list(ids)))).all())
+
+
+def _row(key, label, bucket):
+    return {"group": key, "label": label, "sales_count": bucket[0], "items_sold": bucket[1],
+            "revenue": str(whole(bucket[2])), "revenue_ht": None if bucket[3] is None else str(whole(bucket[3]))}
+
+
+def report(stores, date_from, date_to, seller_id=None):
+    """{grouping: [rows]} for every grouping, each sorted by its key."""
+    buckets = {name: defaultdict(lambda: [0, 0, Decimal("0"), Decimal("0")]) for name in GROUPINGS}
+    categories = {}
+    for store in stores:
+        start, end = utc_bounds(store, date_from, date_to)
+        paid = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end]
+        if seller_id:
+            paid.append(Sale.seller_id == seller_id)
+        rows = db.session.execute(
+            select(Sale.paid_at, Sale.total, Sale.tax_total, Sale.seller_id).where(*paid)
+            .execution_options(yield_per=CHUNK))
+        for paid_at, total, tax, seller in rows:
+            keys = _time_keys(paid_at, store.zone)
+            keys["seller"] = seller
+            for name, key in keys.items():
+                bucket = buckets[name][key]
+                bucket[0] += 1
+                bucket[2] += total
+                bucket[3] += total - tax
+        refund_where = [Refund.store_id == store.id, Refund.created_at >= start, Refund.created_at < end]
+        if seller_id:
+            refund_where.append(Sale.seller_id == seller_id)
+        for created_at, amount, total, tax, seller in db.session.execute(
+                select(Refund.created_at, Refund.amount, Sale.total, Sale.tax_total, Sale.seller_id)
+                .join(Sale, Sale.id == Refund.sale_id).where(*refund_where)):
+            keys = _time_keys(created_at, store.zone)
+            keys["seller"] = seller
+            for name, key in keys.items():
+                buckets[name][key][2] -= amount
+                buckets[name][key][3] -= _ht_share(amount, total, tax)
+        # Items sold: per time key and seller from the lines, less the refunded quantities.
+        for paid_at, seller, category, quantity, amount, rate in db.session.execute(
+                select(Sale.paid_at, Sale.seller_id, Product.category_id, SaleItem.quantity, SaleItem.line_total,
+                       SaleItem.tax_rate)
+                .join(Sale, Sale.id == SaleItem.sale_id).join(Product, Product.id == SaleItem.product_id)
+                .where(*paid).execution_options(yield_per=CHUNK)):
+            keys = _time_keys(paid_at, store.zone)
+            keys["seller"] = seller
+            for name, key in keys.items():
+                buckets[name][key][1] += quantity
+            bucket = buckets["category"][category]
+            bucket[1] += quantity
+            bucket[2] += amount
+            bucket[3] += whole(amount / (1 + rate / 100))
+        for created_at, seller, category, quantity, amount, rate in db.session.execute(
+                select(Refund.created_at, Sale.seller_id, Product.category_id, RefundLine.quantity,
+                       RefundLine.amount, SaleItem.tax_rate)
+                .join(Refund, Refund.id == RefundLine.refund_id).join(SaleItem, SaleItem.id == RefundLine.sale_item_id)
+                .join(Sale, Sale.id == Refund.sale_id).join(Product, Product.id == SaleItem.product_id)
+                .where(*refund_where)):
+            keys = _time_keys(created_at, store.zone)
+            keys["seller"] = seller
+            for name, key in keys.items():
+                buckets[name][key][1] -= quantity
+            bucket = buckets["category"][category]
+            bucket[1] -= quantity
+            bucket[2] -= amount
+            bucket[3] -= whole(amount / (1 + rate / 100))
+        payment_where = [Payment.store_id == store.id, Payment.created_at >= start, Payment.created_at < end]
+        if seller_id:
+            payment_where.append(Sale.seller_id == seller_id)
+        for method, count, amount in db.session.execute(
+                select(Payment.method, func.count(Payment.id), func.sum(Payment.amount))
+                .join(Sale, Sale.id == Payment.sale_id).where(*payment_where).group_by(Payment.method)):
+            bucket = buckets["payment_method"][method]
+            bucket[0] += count
+            bucket[2] += amount
+            bucket[3] = None
+    for category_id, name in db.session.execute(select(Category.id, Category.name)):
+        categories[category_id] = name
+    sellers = _names([k for k in buckets["seller"]])
+    result = {}
+    for name in ("day", "week", "month"):
+        result[name] = [_row(key, key, bucket) for key, bucket in sorted(buckets[name].items())]
+    result["seller"] = [_row(key, sellers.get(key, str(key)), bucket)
+                        for key, bucket in sorted(buckets["seller"].items(), key=lambda kv: -kv[1][2])]
+    result["category"] = [_row(key, categories.get(key, "Sans catégorie"), bucket)
+                          for key, bucket in sorted(buckets["category"].items(), key=lambda kv: -kv[1][2])]
+    result["payment_method"] = [_row(key, METHOD_LABELS.get(key, key), bucket)
+                                for key, bucket in sorted(buckets["payment_method"].items())]
+    return result
+
+
+def sale_lines(stores, date_from, date_to, seller_id=None):
+    """Every sale paid in the period, one tuple each, streamed: for the workbook's detail sheet."""
+    for store in stores:
+        start, end = utc_bounds(store, date_from, date_to)
+        where = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end]
+        if seller_id:
+            where.append(Sale.seller_id == seller_id)
+        rows = db.session.execute(
+            select(Sale.number, Sale.paid_at, Sale.seller_id, Sale.total, Sale.tax_total, Sale.amount_refunded,
+                   Sale.status).where(*where).order_by(Sale.paid_at, Sale.id).execution_options(yield_per=CHUNK))
+        for number, paid_at, seller, total, tax, refunded, status in rows:
+            yield (number, paid_at.astimezone(store.zone).replace(tzinfo=None), store.code, seller,
+                   int(total), int(total - tax), int(refunded), status)
+
+
+COLUMNS = ("Groupe", "Ventes", "Articles", "Chiffre d'affaires TTC", "Chiffre d'affaires HT")
+DETAIL_COLUMNS = ("Numéro", "Payée le", "Magasin", "Vendeur", "Total TTC", "Total HT", "Remboursé", "Statut")
+
+
+def write_workbook(stores, date_from, date_to, group_by, seller_id=None):
+    """The report as an .xlsx file on disk (write-only openpyxl): one sheet per grouping, the asked
+    one first, then every sale. Returns the file's path; the caller streams and removes it."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    groups = report(stores, date_from, date_to, seller_id)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet, titles):
+        cells = []
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+
+    def money_cell(sheet, value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = FCFA
+        return cell
+
+    for name in (group_by,) + tuple(g for g in GROUPINGS if g != group_by):
+        sheet = book.create_sheet(SHEET_TITLES[name])
+        header(sheet, COLUMNS)
+        for row in groups[name]:
+            sheet.append([str(row["label"]), row["sales_count"], row["items_sold"],
+                          money_cell(sheet, int(row["revenue"])),
+                          money_cell(sheet, None if row["revenue_ht"] is None else int(row["revenue_ht"]))])
+    detail = book.create_sheet("Ventes")
+    header(detail, DETAIL_COLUMNS)
+    seller_names = {}
+    for number, paid_at, code, seller, total, ht, refunded, status in sale_lines(stores, date_from, date_to, seller_id):
+        if seller not in seller_names:
+            seller_names.update(_names([seller]))
+        when = WriteOnlyCell(detail, value=paid_at)
+        when.number_format = "dd/mm/yyyy hh:mm"
+        detail.append([number, when, code, seller_names.get(seller, str(seller)), money_cell(detail, total),
+                       money_cell(detail, ht), money_cell(detail, refunded), status])
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="ventes-")
+    os.close(handle)
+    book.save(path)
+    return path
+
+
+def stream_file(path, chunk=64 * 1024):
+    """The file's bytes in chunks, then the file removed."""
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                data = handle.read(chunk)
+                if not data:
+                    break
+                yield data
+    finally:
+        os.remove(path)
