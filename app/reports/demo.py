@@ -10,7 +10,7 @@ or CANCELLED; a few paid ones get a partial refund in cash with the goods back i
 days' KPI snapshots are written at the end, as the 01:00 job would have.
 """
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
