@@ -21,7 +21,8 @@ def _limit():
 
 
 def _key(email):
-    return (email or "").strip().lower() or "-"
+    """The counter's key: the email as typed, case-insensitive (any non-text value shares "-")."""
+    return (email.strip().lower() if isinstance(email, str) else "") or "-"
 
 
 def _run(action):

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import VIEWPORT
 from tests.browser.test_cashier_till import sale_waiting_at_an_open_till, sign_in
 from tests.browser.test_pos_seller import scan, shot
-from tests.pos.fixtures import ean, make_pos_shop
+from tests.factories import ean
+from tests.pos.fixtures import make_pos_shop
 
 pytestmark = pytest.mark.browser
 
