@@ -1,34 +1,82 @@
 /* The POS pages' behaviour around HTMX: the dialog, keyboard shortcuts, stale search
    answers, and French messages when the network or the server fails. No business rule
    here: every figure shown comes from the server. */
-/* The payment form (Alpine.js): which fields show, and a preview of the change. The change
-   recorded is the one the server computes (shown large once the payment is taken). */
 /* Amount fields show grouped figures ("45 000") and accept what people type ("45000", "45 000",
    "45 000"): the server drops the spaces. Only whole numbers are regrouped. */
 window.posGroup = function (text) {
   var raw = String(text == null ? "" : text).replace(/[\s\u00a0\u202f]/g, "");
   return /^\d+$/.test(raw) ? raw.replace(/\B(?=(\d{3})+(?!\d))/g, " ") : String(text == null ? "" : text);
 };
-window.posPayment = function (due, currency) {
-  var digits = currency === "XAF" || currency === "XOF" ? 0 : 2;
-  var formatter = new Intl.NumberFormat(document.documentElement.lang || "fr",
-    { style: "currency", currency: currency, maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/* Alpine.js components. The pages load Alpine's CSP build (no eval, so the policy needs no
+   'unsafe-eval'): the templates only name these components and their properties or methods;
+   server figures and French labels come in data-* attributes of the x-data element. */
+document.addEventListener("alpine:init", function () {
+  "use strict";
+
   function number(text) {
     var value = parseFloat(String(text || "").replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
     return isNaN(value) ? 0 : value;
   }
-  return {
-    method: "CASH",
-    amount: window.posGroup(due),
-    tendered: "",
-    change: function () {
-      var tendered = number(this.tendered);
-      if (!tendered) { return 0; }
-      return tendered - Math.min(number(this.amount), due);
-    },
-    money: function (value) { return formatter.format(value); }
-  };
-};
+
+  // The payment method picked in a form's radios, and which fields it shows.
+  function methodChoice(more) {
+    var component = {
+      method: "CASH",
+      get isCash() { return this.method === "CASH"; },
+      get isMobileMoney() { return this.method === "MOBILE_MONEY"; },
+      get needsReference() { return this.method !== "CASH"; }
+    };
+    return Object.defineProperties(component, Object.getOwnPropertyDescriptors(more || {}));
+  }
+
+  // A credit repayment at the till (templates/credits/till/repay.html).
+  window.Alpine.data("posRepayment", function () { return methodChoice(); });
+
+  // The till's payment form: which fields show, and a preview of the change. The change recorded
+  // is the one the server computes (shown large once the payment is taken).
+  // data-due (plain figure), data-currency, data-label-{mobile-money,bank-transfer,reference}.
+  window.Alpine.data("posPayment", function () {
+    var due = 0;
+    var formatter = null;
+    var labels = {};
+    return methodChoice({
+      amount: "",
+      tendered: "",
+      init: function () {
+        var data = this.$el.dataset;
+        var digits = data.currency === "XAF" || data.currency === "XOF" ? 0 : 2;
+        formatter = new Intl.NumberFormat(document.documentElement.lang || "fr",
+          { style: "currency", currency: data.currency, maximumFractionDigits: digits, minimumFractionDigits: digits });
+        due = number(data.due);
+        labels = { MOBILE_MONEY: data.labelMobileMoney, BANK_TRANSFER: data.labelBankTransfer };
+        labels.other = data.labelReference;
+        this.amount = window.posGroup(data.due);
+      },
+      get change() {
+        var tendered = number(this.tendered);
+        return tendered ? tendered - Math.min(number(this.amount), due) : 0;
+      },
+      get showsChange() { return this.isCash && this.change > 0; },
+      get changeText() { return formatter ? formatter.format(this.change) : ""; },
+      get referenceLabel() { return labels[this.method] || labels.other; }
+    });
+  });
+
+  // The seller's customer dialog: search, or the new customer's form.
+  window.Alpine.data("posCustomerDialog", function () {
+    return {
+      creating: false,
+      get searching() { return !this.creating; },
+      create: function () {
+        var refs = this.$refs;
+        this.creating = true;
+        this.$nextTick(function () { if (refs.name) { refs.name.focus(); } });
+      },
+      back: function () { this.creating = false; }
+    };
+  });
+});
 
 (function () {
   "use strict";
@@ -96,6 +144,12 @@ window.posPayment = function (due, currency) {
     } else if (d.open) {
       d.close();
     }
+  });
+  // Buttons marked data-close-dialog (✕, "Annuler") close the dialog they are in.
+  body.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-close-dialog]");
+    var d = closer && closer.closest("dialog");
+    if (d && d.open) { d.close(); }
   });
   document.addEventListener("close", function (event) {
     if (event.target === dialog()) {
@@ -269,7 +323,15 @@ window.posPayment = function (due, currency) {
     if (next < 0) { box.focus(); } else if (next < items.length) { items[next].focus(); }
   });
 
-  // The cashier's queue: the chosen sale stays marked (also across the queue's refreshes).
+  // The cashier's queue: the chosen sale stays marked (also across the queue's refreshes: each
+  // refresh tells the server which one is chosen).
+  body.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "queue") {
+      var current = elt.querySelector("[aria-current]");
+      event.detail.parameters.selected = current ? current.dataset.sale : "";
+    }
+  });
   body.addEventListener("pos:selected", function (event) {
     var id = String(event.detail && event.detail.value);
     document.querySelectorAll("#queue .queue-item").forEach(function (item) {
