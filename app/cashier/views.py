@@ -5,7 +5,6 @@ from flask import abort
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import case, func, select
 
 from ..core.api import ScopedInterface
@@ -55,7 +54,7 @@ class CashShiftModelView(FilteredListMixin, ModelView):
         Period("opened_at"), StoreChoice(), Choice("status", _l("Statut"), SHIFT_STATUS_LABELS),
         Contains("cashier.first_name", "cashier.last_name", placeholder=_l("Caissier")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d caisse", "%(num)d caisses", n), total="variance",
+    list_summary = Summary(_l("%(count)s caisse"), _l("%(count)s caisses"), total="variance",
                            total_label=_l("écart total"))
 
     @expose("/show/<pk>", methods=["GET"])
@@ -96,7 +95,7 @@ class PaymentModelView(FilteredListMixin, ModelView):
         Contains("sale.number", "reference", "cashier.first_name", "cashier.last_name",
                  placeholder=_l("N° de vente, référence ou caissier")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d paiement", "%(num)d paiements", n), total="amount")
+    list_summary = Summary(_l("%(count)s paiement"), _l("%(count)s paiements"), total="amount")
 
 
 class ShiftVarianceView(BaseView):

@@ -7,7 +7,7 @@ count and total of the filtered rows::
 
     list_filters = [Period("created_at"), StoreChoice(), Choice("status", _l("Statut"), STATUS_LABELS,
                     hidden=("DRAFT",)), Contains("number", "customer.name")]
-    list_summary = Summary(lambda n: ngettext("%(num)d vente", "%(num)d ventes", n), total="total")
+    list_summary = Summary(_l("%(count)s vente"), _l("%(count)s ventes"), total="total")
 
 - Period: presets (aujourd'hui, hier, cette semaine, ce mois) or from/to dates, in the local days of
   the chosen store (else the user's first store): "today" at 23:30 in Douala is Douala's today.
@@ -28,7 +28,7 @@ from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
 from .errors import BadRequest
-from .formatting import format_money
+from .formatting import format_money, format_number
 from .ids import is_row_id
 from .scoping import acting_user, scope_to_stores
 
@@ -109,10 +109,12 @@ class Period:
         raw = (bar.args.get(arg) or "").strip()
         if not raw:
             return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise BadRequest(_("Date invalide (AAAA-MM-JJ) : « %(value)s ».", value=raw[:40])) from None
+        for read in (dt.date.fromisoformat, lambda text: dt.datetime.strptime(text, "%d/%m/%Y").date()):
+            try:
+                return read(raw)
+            except ValueError:
+                pass
+        raise BadRequest(_("Date invalide (AAAA-MM-JJ) : « %(value)s ».", value=raw[:40]))
 
     def condition(self, model, value, bar):
         if value is None:
@@ -246,10 +248,14 @@ class Contains:
 
 
 class Summary:
-    """The line under the bar: `noun(count)` and, with `total`, the sum of that column."""
+    """The line under the bar: "12 ventes" (`one` or `many`, with %(count)s) and, with `total`, the
+    sum of that column."""
 
-    def __init__(self, noun, total=None, total_label=_l("total")):
-        self.noun, self.total, self.total_label = noun, total, total_label
+    def __init__(self, one, many, total=None, total_label=_l("total")):
+        self.one, self.many, self.total, self.total_label = one, many, total, total_label
+
+    def counted(self, count):
+        return str(self.one if count == 1 else self.many) % {"count": format_number(count)}
 
 
 class _Store:
@@ -351,7 +357,7 @@ class FilterBar:
         summary = self.view.list_summary
         if summary is None or self.count is None:
             return ""
-        text = summary.noun(self.count) if self.count else _("Aucun résultat")
+        text = summary.counted(self.count) if self.count else _("Aucun résultat")
         notes = self.hidden_notes()
         if notes:
             text += " (" + ", ".join(str(note) for note in notes) + ")"

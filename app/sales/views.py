@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..core.api import ScopedInterface
@@ -104,7 +103,7 @@ class SaleModelView(FilteredListMixin, ModelView):
         Contains("number", "customer.name", *(f"seller.{name}" for name in WHO),
                  placeholder=_l("N°, client ou vendeur")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d vente", "%(num)d ventes", n), total="total")
+    list_summary = Summary(_l("%(count)s vente"), _l("%(count)s ventes"), total="total")
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -206,7 +205,7 @@ class ApprovalModelView(FilteredListMixin, ModelView):
         Choice("status", _l("Statut"), APPROVAL_STATUS_LABELS), Choice("kind", _l("Motif"), APPROVAL_KIND_LABELS),
         Contains("sale.number", *(f"requested_by.{name}" for name in WHO), placeholder=_l("N° de vente ou vendeur")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d demande", "%(num)d demandes", n))
+    list_summary = Summary(_l("%(count)s demande"), _l("%(count)s demandes"))
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access
@@ -272,7 +271,7 @@ class RefundModelView(FilteredListMixin, ModelView):
         Choice("method", _l("Mode"), METHOD_LABELS),
         Contains("sale.number", "reason", placeholder=_l("N° de vente ou motif")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d remboursement", "%(num)d remboursements", n), total="amount")
+    list_summary = Summary(_l("%(count)s remboursement"), _l("%(count)s remboursements"), total="amount")
 
 
 class WarrantyView(BaseView):

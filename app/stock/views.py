@@ -13,7 +13,6 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import asc, desc, select
 from sqlalchemy.orm import aliased
 
@@ -203,9 +202,9 @@ class InventoryMovementModelView(FilteredListMixin, ReadOnlyModelView):
     list_template = "stock/movements.html"
     list_filters = [
         Period("created_at"), StoreChoice(), Choice("type", _l("Type"), MOVEMENT_LABELS),
-        Contains("product.name", "product.sku", "note", placeholder=_l("Produit, SKU ou note")),
+        Contains("product.name", "product.sku", "reference", "note", placeholder=_l("Produit, SKU, document ou note")),
     ]
-    list_summary = Summary(lambda n: ngettext("%(num)d mouvement", "%(num)d mouvements", n))
+    list_summary = Summary(_l("%(count)s mouvement"), _l("%(count)s mouvements"))
 
     @expose("/list/")
     @has_access
