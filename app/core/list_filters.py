@@ -338,10 +338,16 @@ class FilterBar:
             if not match:
                 continue
             column, index = match.group(2), int(match.group(1))
-            operations = search_filters.get(column) or []
-            operation = str(operations[index].name) if index < len(operations) else ""
             label = self.view.label_columns.get(column, column)
-            chips.append((f"{label} {operation} « {value} »", self.url_without(key)))
+            datamodel = self.view.datamodel
+            if datamodel.is_relation(column):  # the row it names, in words (FAB says "Relation")
+                related = datamodel.get_related_obj(column, value)
+                text = f"{label} : {related if related is not None else value}"
+            else:
+                operations = search_filters.get(column) or []
+                operation = str(operations[index].name).lower() if index < len(operations) else ":"
+                text = f"{label} {operation} « {value} »"
+            chips.append((text, self.url_without(key)))
         return chips
 
     def clear_url(self):

@@ -178,3 +178,18 @@ def test_the_other_lists_filter_the_same_way(client, sales):
     assert _summary(approvals) == "Aucun résultat" and "Motif : Remise au-delà du seuil" in approvals
     movements = _get(client, "/stock/movements/list/?type=PURCHASE&q=cbl-cat6")
     assert _summary(movements) == "1 mouvement" and "Type : Achat" in movements
+
+
+def test_a_link_s_own_filters_show_as_chips_in_words(client, sales, app):
+    from app.extensions import db
+    from app.stock.models import InventoryMovement
+
+    with app.app_context():
+        product_id = db.session.execute(db.select(InventoryMovement.product_id).where(
+            InventoryMovement.store_id == sales["dla"]).limit(1)).scalar_one()
+    sign_in(client, "MANAGER")
+    # the stock levels' "history" link
+    html = _get(client, f"/stock/movements/list/?_flt_0_store={sales['dla']}&_flt_0_product={product_id}")
+    chips = re.findall(r'data-testid="active-filter" href="([^"]*)"[^>]*>([^<]*)<', html)
+    assert [text.strip() for _, text in chips][0] == "Magasin : DLA1 · Douala Akwa"
+    assert "_flt_0_store" not in chips[0][0].replace("&amp;", "&") and "_flt_0_product" in chips[0][0]
