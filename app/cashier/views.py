@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from ..core.api import ScopedInterface
 from ..core.formatting import format_local_datetime, format_money
+from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, StoreChoice, Summary
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
 from ..extensions import db
@@ -31,7 +32,7 @@ SHIFT_LABELS = {
 SHIFT_STATUS_LABELS = {"OPEN": _l("Ouverte"), "CLOSED": _l("Fermée")}
 
 
-class CashShiftModelView(ModelView):
+class CashShiftModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(CashShift)
     class_permission_name = "CashShift"
     method_permission_name = READ_ONLY
@@ -49,6 +50,12 @@ class CashShiftModelView(ModelView):
         "opened_at": format_local_datetime, "closed_at": format_local_datetime,
         "opening_float": money, "expected_cash": money, "counted_cash": money, "variance": money,
     }
+    list_filters = [
+        Period("opened_at"), StoreChoice(), Choice("status", _l("Statut"), SHIFT_STATUS_LABELS),
+        Contains("cashier.first_name", "cashier.last_name", placeholder=_l("Caissier")),
+    ]
+    list_summary = Summary(_l("%(count)s caisse"), _l("%(count)s caisses"), total="variance",
+                           total_label=_l("écart total"))
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -61,7 +68,7 @@ class CashShiftModelView(ModelView):
                                     method_labels=METHOD_LABELS, title=str(shift))
 
 
-class PaymentModelView(ModelView):
+class PaymentModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Payment)
     class_permission_name = "Payment"
     method_permission_name = READ_ONLY
@@ -83,6 +90,12 @@ class PaymentModelView(ModelView):
         "created_at": format_local_datetime, "amount": money, "change_given": money, "tendered": money,
         "method": lambda method: str(METHOD_LABELS.get(method, method)),
     }
+    list_filters = [
+        Period("created_at"), StoreChoice(), Choice("method", _l("Mode"), METHOD_LABELS),
+        Contains("sale.number", "reference", "cashier.first_name", "cashier.last_name",
+                 placeholder=_l("N° de vente, référence ou caissier")),
+    ]
+    list_summary = Summary(_l("%(count)s paiement"), _l("%(count)s paiements"), total="amount")
 
 
 class ShiftVarianceView(BaseView):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_local_datetime, format_money, format_percent
+from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, StoreChoice, Summary
 from ..core.models import AuditLog
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point
@@ -22,7 +23,7 @@ from ..extensions import db
 from . import services
 from ..cashier.models import METHOD_LABELS
 from ..cashier.services import refund_till
-from .models import PENDING, Approval, Refund, Sale
+from .models import DRAFT, PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
 READ_ONLY = SCREEN_READ
@@ -69,7 +70,13 @@ APPROVAL_STATUS_LABELS = {"PENDING": _l("En attente"), "APPROVED": _l("Approuvé
 
 money = format_money
 
-class SaleModelView(ModelView):
+# The sales list's status choices: the everyday ones first, drafts (hidden until asked for) last.
+SALE_STATUS_CHOICES = {status: services.STATUS_LABELS[status] for status in
+                       ("PAID", "PARTIALLY_PAID", "PENDING_PAYMENT", "CANCELLED", "REFUNDED", DRAFT)}
+WHO = ("first_name", "last_name")
+
+
+class SaleModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Sale)
     class_permission_name = "Sale"
     method_permission_name = {**READ_ONLY, "cancel": "cancel", "refund": "refund"}
@@ -90,6 +97,13 @@ class SaleModelView(ModelView):
         "customer": lambda customer: customer or _("Client comptant"),
     }
     page_size = 50
+    list_filters = [
+        Period("created_at"), StoreChoice(),
+        Choice("status", _l("Statut"), SALE_STATUS_CHOICES, hidden=(DRAFT,), hidden_note=_l("hors brouillons")),
+        Contains("number", "customer.name", *(f"seller.{name}" for name in WHO),
+                 placeholder=_l("N°, client ou vendeur")),
+    ]
+    list_summary = Summary(_l("%(count)s vente"), _l("%(count)s ventes"), total="total")
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -160,7 +174,7 @@ class SaleModelView(ModelView):
         return sale
 
 
-class ApprovalModelView(ModelView):
+class ApprovalModelView(FilteredListMixin, ModelView):
     """The queue of approvals: a manager approves or rejects from here."""
 
     datamodel = ScopedInterface(Approval)
@@ -186,6 +200,12 @@ class ApprovalModelView(ModelView):
         "decided_by": lambda user: user or "",
     }
     list_template = "sales/approvals_list.html"
+    list_filters = [
+        Period("requested_at"), StoreChoice(),
+        Choice("status", _l("Statut"), APPROVAL_STATUS_LABELS), Choice("kind", _l("Motif"), APPROVAL_KIND_LABELS),
+        Contains("sale.number", *(f"requested_by.{name}" for name in WHO), placeholder=_l("N° de vente ou vendeur")),
+    ]
+    list_summary = Summary(_l("%(count)s demande"), _l("%(count)s demandes"))
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access
@@ -220,7 +240,7 @@ def _same_site(url):
     return bool(url) and urlparse(url).netloc in ("", request.host)
 
 
-class RefundModelView(ModelView):
+class RefundModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Refund)
     class_permission_name = "Refund"
     method_permission_name = READ_ONLY
@@ -243,6 +263,15 @@ class RefundModelView(ModelView):
         "amount": money, "created_at": format_local_datetime,
         "method": lambda method: str(METHOD_LABELS.get(method, method)),
     }
+    list_filters = [
+        Period("created_at"), StoreChoice(),
+        Choice("is_cancellation", _l("Nature"), {"cancellation": _l("Annulations"), "refund": _l("Retours d'articles")},
+               arg="kind", conditions={"cancellation": lambda model: model.is_cancellation.is_(True),
+                                       "refund": lambda model: model.is_cancellation.is_(False)}),
+        Choice("method", _l("Mode"), METHOD_LABELS),
+        Contains("sale.number", "reason", placeholder=_l("N° de vente ou motif")),
+    ]
+    list_summary = Summary(_l("%(count)s remboursement"), _l("%(count)s remboursements"), total="amount")
 
 
 class WarrantyView(BaseView):

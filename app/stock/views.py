@@ -20,6 +20,7 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError, ValidationFailed
 from ..core.formatting import format_local_datetime
 from ..core.ids import row_id_or_none
+from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, StoreChoice, Summary
 from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.inputs import serial_list
 from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, has_permission
@@ -178,7 +179,7 @@ class ProductStockModelView(ReadOnlyModelView):
 
 # --- movements and adjustments ----------------------------------------------------------------
 
-class InventoryMovementModelView(ReadOnlyModelView):
+class InventoryMovementModelView(FilteredListMixin, ReadOnlyModelView):
     """The ledger: append-only, so read-only; adjustments are new rows."""
 
     route_base = "/stock/movements"
@@ -199,6 +200,11 @@ class InventoryMovementModelView(ReadOnlyModelView):
     label_columns = LABELS
     formatters_columns = {"type": lambda value: MOVEMENT_LABELS.get(value, value), "created_at": _when}
     list_template = "stock/movements.html"
+    list_filters = [
+        Period("created_at"), StoreChoice(), Choice("type", _l("Type"), MOVEMENT_LABELS),
+        Contains("product.name", "product.sku", "reference", "note", placeholder=_l("Produit, SKU, document ou note")),
+    ]
+    list_summary = Summary(_l("%(count)s mouvement"), _l("%(count)s mouvements"))
 
     @expose("/list/")
     @has_access

@@ -80,11 +80,13 @@ def test_a_dla1_users_screens_offer_no_yde1_customer_user_or_store(app, client, 
     assert seen >= 5
 
 
-def test_the_sales_list_search_form_offers_only_the_sellers_store(client, yde1_people):
+def test_a_list_search_form_offers_only_the_sellers_store(client, yde1_people):
     sign_in(client, "SALES")
-    page = client.get("/salemodelview/list/").get_data(as_text=True)
-    assert "Douala Akwa" in page  # the store filter is there, with the seller's own store
+    page = client.get("/customermodelview/list/").get_data(as_text=True)
+    assert "Douala Akwa" in _plain(page)  # the store filter is there, with the seller's own store
     assert _leaks(page) == []
+    sales = client.get("/salemodelview/list/").get_data(as_text=True)
+    assert 'data-testid="list-filters"' in sales and _leaks(sales) == []  # the sales list's own bar
 
 
 @pytest.mark.parametrize("role", ["SALES", "CASHIER"])
@@ -110,8 +112,10 @@ def test_the_stock_infos_offer_only_the_cashiers_store(as_cashier, yde1_people):
 
 def test_an_admin_still_sees_every_store_customer_and_user(app, client, as_admin, yde1_people):
     sign_in(client, "ADMIN")
-    page = _plain(client.get("/salemodelview/list/").get_data(as_text=True))
-    assert YDE1_CUSTOMER in page and YDE1_STORE in page and "Seulementyde" in page
+    page = _plain(client.get("/customermodelview/list/").get_data(as_text=True))
+    assert YDE1_CUSTOMER in page and YDE1_STORE in page
+    assert "Seulementyde" in _plain(client.get("/auditlogmodelview/list/").get_data(as_text=True))
+    assert re.search(r">YDE1</a>", client.get("/salemodelview/list/").get_data(as_text=True))  # the bar's stores
     info = json.dumps(as_admin.get("/api/v1/stock-movements/_info").get_json(), ensure_ascii=False)
     assert YDE1_STORE in info and "Seulementyde" in info
     info = json.dumps(as_admin.get("/api/v1/customers/_info").get_json(), ensure_ascii=False)
