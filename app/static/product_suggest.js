@@ -110,6 +110,10 @@
         });
         list.appendChild(item);
       });
+      // under the field itself (its container may have padding)
+      list.style.left = input.offsetLeft + "px";
+      list.style.top = (input.offsetTop + input.offsetHeight) + "px";
+      list.style.width = Math.max(input.offsetWidth, 320) + "px";
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;

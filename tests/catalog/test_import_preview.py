@@ -2,6 +2,7 @@
 the value of an existing product, amounts are read as people type them and a refused value is
 repeated in the error."""
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -44,7 +45,7 @@ def test_the_preview_screen_keeps_an_empty_barcode_and_shows_a_price_change(app,
     page = _spaces(client.post(SCREEN, data={"file": (io.BytesIO(data), "prix.xlsx")},
                                content_type="multipart/form-data").get_data(as_text=True))
     assert "1 à mettre à jour" in page
-    assert "Prix de vente</strong> : <del class=\"text-muted\">95 000 FCFA</del> → <ins>99 000 FCFA</ins>" in page
+    assert "Prix de vente : 95 000 FCFA → 99 000 FCFA" in re.sub(r"<[^>]+>", "", page)
     assert "Code-barres</strong>" not in page  # an empty cell is no change
     token = page.split('name="token" value="')[1].split('"')[0]
     assert client.post(SCREEN + "confirm/", data={"token": token, "filename": "prix.xlsx"}).status_code == 302
