@@ -1,4 +1,5 @@
-"""Catalog rules: product, category and brand checks, barcodes, POS search, product images.
+"""Catalog rules: product, category and brand checks, barcodes, product search (the POS, the
+back office's list and stock forms: one search), product images.
 
 Plain functions with explicit arguments; they raise domain errors (app/core/errors.py),
 which the API and the screens turn into French answers. The Excel import and export
@@ -183,28 +184,10 @@ def validate_brand(brand):
             raise ValidationFailed(errors={"name": [_l("Cette marque existe déjà.")]})
 
 
-# --- product search for the POS ----------------------------------------------------------
+# --- product search (the POS, the product list, the stock forms) -------------------------
 
 def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search_statement(q, store_id, limit=SEARCH_LIMIT):
-    """The one SELECT behind the POS search and its parameters, or None when `q` has nothing to
-    look for.
-
-    Written for PostgreSQL's indexes: `barcode = q` (unique index), `lower(sku) LIKE 'prefix%'`
-    (ix_product_sku_prefix, text_pattern_ops) and one `search_text LIKE '%word%'` per word
-    (ix_product_search_trgm, a GIN trigram index); the store's stock is joined in the same query.
-    """
-    q = " ".join((q or "").split())[:SEARCH_MAX_LENGTH]
-    if not q:
-        return None
-    words = normalise(q).split()[:SEARCH_MAX_WORDS]
-    params = {"q": q, "prefix": _escape_like(q.lower()) + "%", "store_id": store_id, "limit": limit}
-    params.update({f"word{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    return _search_shape(len(words), sqlite), params
 
 
 def _match_conditions(word_count, sqlite, param=bindparam):
