@@ -1,4 +1,5 @@
-"""Catalog rules: product, category and brand checks, barcodes, POS search, product images.
+"""Catalog rules: product, category and brand checks, barcodes, product search (the POS, the
+back office's list and stock forms: one search), product images.
 
 Plain functions with explicit arguments; they raise domain errors (app/core/errors.py),
 which the API and the screens turn into French answers. The Excel import and export
@@ -183,10 +184,39 @@ def validate_brand(brand):
             raise ValidationFailed(errors={"name": [_l("Cette marque existe déjà.")]})
 
 
-# --- product search for the POS ----------------------------------------------------------
+# --- product search (the POS, the product list, the stock forms) -------------------------
 
 def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _match_conditions(word_count, sqlite, param=bindparam):
+    """The search's three ways to match a product (exact barcode, sku prefix, every word in
+    search_text), on the parameters "q", "prefix" and "word<i>" made by `param`: the one
+    definition shared by the POS search and the back office's product filter."""
+    # PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE would hide
+    # the constant prefix from the planner); SQLite needs it said.
+    escape = "\\" if sqlite else None
+    by_barcode = Product.barcode == param("q")
+    by_sku = func.lower(Product.sku).like(param("prefix", type_=String), escape=escape)
+    by_words = (and_(*[Product.search_text.like(param(f"word{i}"), escape=escape) for i in range(word_count)])
+                if word_count else None)
+    return by_barcode, by_sku, by_words
+
+
+def _search_parameters(q):
+    """(words, parameters) of a search for `q`, or None when there is nothing to look for."""
+    q = " ".join((q or "").split())[:SEARCH_MAX_LENGTH]
+    if not q:
+        return None
+    words = normalise(q).split()[:SEARCH_MAX_WORDS]
+    params = {"q": q, "prefix": _escape_like(q.lower()) + "%"}
+    params.update({f"word{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
+    return words, params
+
+
+def _is_sqlite():
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 def search_statement(q, store_id, limit=SEARCH_LIMIT):
@@ -197,14 +227,55 @@ def search_statement(q, store_id, limit=SEARCH_LIMIT):
     (ix_product_sku_prefix, text_pattern_ops) and one `search_text LIKE '%word%'` per word
     (ix_product_search_trgm, a GIN trigram index); the store's stock is joined in the same query.
     """
-    q = " ".join((q or "").split())[:SEARCH_MAX_LENGTH]
-    if not q:
+    found = _search_parameters(q)
+    if found is None:
         return None
-    words = normalise(q).split()[:SEARCH_MAX_WORDS]
-    params = {"q": q, "prefix": _escape_like(q.lower()) + "%", "store_id": store_id, "limit": limit}
-    params.update({f"word{i}": "%" + _escape_like(word) + "%" for i, word in enumerate(words)})
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    return _search_shape(len(words), sqlite), params
+    words, params = found
+    params.update(store_id=store_id, limit=limit)
+    return _search_shape(len(words), _is_sqlite()), params
+
+
+def product_match(q):
+    """The search's condition on Product for `q` (None when `q` is blank), with its values bound:
+    what the back office's product list filters by, so that it finds what the POS finds."""
+    found = _search_parameters(q)
+    if found is None:
+        return None
+    words, params = found
+
+    def param(name, type_=None):
+        return bindparam(name, params[name], type_=type_, unique=True)
+
+    return or_(*[c for c in _match_conditions(len(words), _is_sqlite(), param) if c is not None])
+
+
+def product_by_name(text):
+    """The one active product the search finds for `text` (a name typed in part, "cisco 2960"),
+    for a form's product field. Raises ValidationFailed when none or several match."""
+    condition = product_match(text)
+    found = [] if condition is None else db.session.execute(
+        select(Product).where(Product.is_active.is_(True), condition).order_by(*french_order()).limit(2)
+    ).scalars().all()
+    shown = _quoted(text)
+    if not found:
+        raise ValidationFailed(errors={"product": [_l("Produit introuvable : « %(text)s ».", text=shown)]})
+    if len(found) > 1:
+        raise ValidationFailed(errors={"product": [_l(
+            "Plusieurs produits correspondent à « %(text)s » : choisissez-en un dans la liste ou donnez son SKU.",
+            text=shown)]})
+    return found[0]
+
+
+def _quoted(text, limit=60):
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def french_order(descending=False):
+    """ORDER BY terms sorting products by name as French readers expect ("Écran" among the E's,
+    case aside, on any database collation): the accent-free, lower-case search_text first."""
+    terms = [Product.search_text, Product.name, Product.id]
+    return [term.desc() for term in terms] if descending else terms
 
 
 @functools.lru_cache(maxsize=2 * (SEARCH_MAX_WORDS + 1))
@@ -213,23 +284,16 @@ def _search_shape(word_count, sqlite):
     this size took more CPU than running it (every keystroke at the POS searches)."""
     from ..stock.models import ProductStock
 
-    # PostgreSQL's LIKE escapes with a backslash by default (and an explicit ESCAPE would hide
-    # the constant prefix from the planner); SQLite needs it said.
-    escape = "\\" if sqlite else None
-    by_barcode = Product.barcode == bindparam("q")
-    by_sku = func.lower(Product.sku).like(bindparam("prefix", type_=String), escape=escape)
-    matches = [by_barcode, by_sku]
-    if word_count:
-        matches.append(and_(*[Product.search_text.like(bindparam(f"word{i}"), escape=escape)
-                              for i in range(word_count)]))
+    by_barcode, by_sku, by_words = _match_conditions(word_count, sqlite)
+    matches = [c for c in (by_barcode, by_sku, by_words) if c is not None]
     rank = case((by_barcode, 0), (by_sku, 1), else_=2).label("rank")
     # The 20 best products first, then their stock in the store: joining the stock of every
     # match (hundreds for two common words) before the LIMIT would cost more than the search.
     found = (
         select(Product.id, Product.sku, Product.barcode, Product.name, Product.sale_price, Product.min_sale_price,
-               Product.tax_rate, Product.track_serial, rank)
+               Product.tax_rate, Product.track_serial, Product.search_text, rank)
         .where(Product.is_active.is_(True), or_(*matches))
-        .order_by(rank, Product.name, Product.id)
+        .order_by(rank, Product.search_text, Product.id)
         .limit(bindparam("limit", type_=Integer))
         .subquery("found")
     )
@@ -240,7 +304,7 @@ def _search_shape(word_count, sqlite):
         .select_from(found)
         .outerjoin(ProductStock, and_(ProductStock.product_id == found.c.id,
                                       ProductStock.store_id == bindparam("store_id")))
-        .order_by(found.c.rank, found.c.name, found.c.id)
+        .order_by(found.c.rank, found.c.search_text, found.c.id)
     )
 
 

@@ -4,8 +4,9 @@ Import rules (the template's "Instructions" sheet says the same to the people wh
 - The first sheet's first row holds the column names (French labels, or the field names);
   SKU, Nom and Prix de vente are required columns; an unknown or repeated column refuses the file.
 - A row whose SKU exists updates that product, else a new product is created. Only the columns
-  present in the file are written; an empty cell means "empty" (optional fields) or the default
-  value (TVA 19,25 %, Actif oui, prices and counts 0).
+  present in the file are written. On an existing product an empty cell leaves the value as it
+  is; on a new one it means "empty" (optional fields) or the default value (TVA 19,25 %, Actif
+  oui, prices and counts 0). Amounts are read as people type them ("12 500", "12 500 FCFA").
 - Every row is checked (required values, numbers, prices >= 0, prix plancher <= prix de vente,
   TVA 0..100, barcode digits with the EAN-13 key when 13 digits, sku and barcode unique in the
   file and against the database); each error names its row (as Excel numbers it) and column.
@@ -22,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from ..core import audit
+from ..core.formatting import format_money, format_percent, yes_no
 from ..core.models import utcnow
 from ..documents import excel
 from ..extensions import db
@@ -85,7 +87,8 @@ class ImportReport:
     dry_run: bool
     rows: int = 0
     created: list = field(default_factory=list)  # [{"row", "sku", "name"}]
-    updated: list = field(default_factory=list)  # [{"row", "sku", "name", "changes": [labels]}]
+    # [{"row", "sku", "name", "changes": [labels], "cells": [{"column", "old", "new"}]}]
+    updated: list = field(default_factory=list)
     unchanged: int = 0
     new_categories: list = field(default_factory=list)
     new_brands: list = field(default_factory=list)
@@ -232,7 +235,8 @@ class _Catalog:
         for category in db.session.execute(select(Category.id, Category.name, Category.parent_id)).all():
             self.categories[(category.parent_id, normalise(category.name))] = category.id
             self.category_rows[category.id] = category
-        self.brands = {normalise(name): id_ for id_, name in db.session.execute(select(Brand.id, Brand.name))}
+        self.brand_names = dict(db.session.execute(select(Brand.id, Brand.name)).all())
+        self.brands = {normalise(name): id_ for id_, name in self.brand_names.items()}
         self.new_categories = {}  # path tuple (normalised) -> display path
         self.new_brands = {}  # normalised -> name
 
@@ -367,7 +371,8 @@ def _compare_and_write(report, rows, keys, labels, filename, dry_run):
             if changes:
                 updates.append((number, product, values))
                 report.updated.append({"row": number, "sku": product.sku, "name": values.get("name", product.name),
-                                       "changes": [COLUMN_BY_KEY[key].label for key in changes]})
+                                       "changes": [COLUMN_BY_KEY[key].label for key in changes],
+                                       "cells": [_cell_change(key, product, values, catalog) for key in changes]})
             else:
                 report.unchanged += 1
     report.new_categories = [CATEGORY_PATH_SEPARATOR.join(parts) for parts in catalog.new_categories.values()]
@@ -412,6 +417,36 @@ def _changes(product, values, catalog):
         elif key in values and key != "sku" and values[key] != getattr(product, key):
             changed.append(key)
     return changed
+
+
+MONEY_KEYS = ("cost_price", "sale_price", "min_sale_price")
+SHOWN_TEXT = 60
+
+
+def _shown(key, value):
+    """A cell's value as the preview shows it: "45 000 FCFA", "19,25 %", "oui", "—" when empty."""
+    if value is None or value == "":
+        return "—"
+    if key in MONEY_KEYS:
+        return format_money(value)
+    if key == "tax_rate":
+        return format_percent(value)
+    if key in ("is_active", "track_serial"):
+        return str(yes_no(value))
+    text = " ".join(str(value).split())
+    return text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT - 1] + "…"
+
+
+def _cell_change(key, product, values, catalog):
+    """One modified cell as old -> new, for the preview."""
+    if key == "category":
+        old = catalog.category_path(product.category_id) if product.category_id else None
+        new = CATEGORY_PATH_SEPARATOR.join(values["_category_path"]) if values["_category_path"] else None
+    elif key == "brand":
+        old, new = catalog.brand_names.get(product.brand_id), values["_brand_name"]
+    else:
+        old, new = getattr(product, key), values[key]
+    return {"column": COLUMN_BY_KEY[key].label, "old": _shown(key, old), "new": _shown(key, new)}
 
 
 def _write(report, catalog, creates, updates, present, filename):
@@ -503,8 +538,9 @@ INSTRUCTIONS = [
     ("Suivi par n° de série", "oui / non (non si vide) : un numéro de série ou IMEI par unité."),
     ("Garantie (mois)", "Nombre entier positif ou nul (0 si vide)."),
     ("", ""),
-    ("Règles", "Seules les colonnes présentes sont modifiées. Une cellule vide vaut « vide » ou la valeur par "
-               "défaut. Le fichier est entièrement vérifié avant l'import : à la moindre erreur, rien n'est "
+    ("Règles", "Seules les colonnes présentes sont modifiées. Sur un produit existant, une cellule vide laisse "
+               "la valeur telle qu'elle est ; sur un nouveau produit, elle vaut « vide » ou la valeur par "
+               "défaut. Les montants s'écrivent comme d'habitude (12 500 ou 12 500 FCFA). Le fichier est entièrement vérifié avant l'import : à la moindre erreur, rien n'est "
                "importé et chaque erreur indique sa ligne et sa colonne."),
 ]
 

@@ -6,19 +6,21 @@ import re
 import time
 import uuid
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField, FileField
 from wtforms.validators import ValidationError
 
-from ..core.api import ScopedInterface
+from ..core.api import FilterConverter, ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_money, yes_no
 from ..core.scoping import acting_user
 from ..core.views import add_entry_point
+from ..core.web import describe_error
 from ..extensions import db
 from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
 from . import services, spreadsheets
@@ -123,9 +125,41 @@ class ProductImageModelView(DomainCheckedView):
         db.session.commit()
 
 
+class ProductSearchFilter(BaseFilter):
+    """The POS search's match (barcode, sku prefix, every word of the name, accents and case
+    aside): the product list's text search and the first choice of its "Nom" filter."""
+
+    name = _l("Contient (sans accents ni majuscules)")
+    arg_name = "pq"
+
+    def apply(self, query, value):
+        condition = services.product_match(value if isinstance(value, str) else "")
+        return query if condition is None else query.filter(condition)
+
+
+class ProductFilterConverter(FilterConverter):
+    def convert(self, col_name):
+        filters = super().convert(col_name)
+        if col_name == "name":
+            return [ProductSearchFilter(col_name, self.datamodel), *filters]
+        return filters
+
+
+class ProductInterface(ScopedInterface):
+    """Products searched like the POS searches them, and sorted by name in French order."""
+
+    filter_converter_class = ProductFilterConverter
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if order_column != "name":
+            return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+        return query.order_by(*services.french_order(descending=order_direction == "desc"))
+
+
 class ProductModelView(DomainCheckedView):
     route_base = "/catalog/products"
-    datamodel = ScopedInterface(Product)
+    datamodel = ProductInterface(Product)
+    list_template = "catalog/product_list.html"
     class_permission_name = "Product"
     validate = staticmethod(services.validate_product)
     list_title = _l("Produits")
@@ -170,6 +204,23 @@ class ProductModelView(DomainCheckedView):
     related_views = [ProductSpecModelView, ProductImageModelView]
     show_template = "appbuilder/general/model/show_cascade.html"
     edit_template = "appbuilder/general/model/edit_cascade.html"
+
+    def _searched(self):
+        return " ".join((request.args.get("q") or "").split())[:services.SEARCH_MAX_LENGTH]
+
+    def _get_list_widget(self, filters, **kwargs):
+        searched = self._searched()
+        if searched:
+            filters = filters.copy()
+            filters.add_filter("name", ProductSearchFilter, searched)
+        return super()._get_list_widget(filters, **kwargs)
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        widgets = self._list()
+        return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
+                                    searched=self._searched())
 
     def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
         fieldsets = show_fieldsets or self.show_fieldsets
@@ -229,6 +280,33 @@ class ProductImageFileView(BaseView):
         if image is None or not os.path.exists(services.image_path(image)):
             abort(404)
         return send_file(services.image_path(image), mimetype=image.content_type, max_age=300)
+
+
+SUGGESTION_LIMIT = 8
+
+
+class ProductSuggestionView(BaseView):
+    """Products as a stock form's product field is typed (transfer line, adjustment, count):
+    the POS search, in one of the user's stores, as JSON for app/static/product_suggest.js."""
+
+    route_base = "/catalog/suggestions"
+    class_permission_name = "Product"
+    method_permission_name = {"suggest": "read"}
+    default_view = "suggest"
+
+    @expose("/")
+    @has_access
+    def suggest(self):
+        try:
+            store_id = services.search_store_id(acting_user(), request.args.get("store"))
+        except DomainError as exc:
+            return jsonify(message=describe_error(exc)), exc.status
+        rows = services.search_products(request.args.get("q", ""), store_id, limit=SUGGESTION_LIMIT)
+        return jsonify(store=store_id, result=[{
+            "sku": row["sku"], "barcode": row["barcode"], "name": row["name"], "available": row["available"],
+            "detail": " · ".join(filter(None, [row["sku"], row["barcode"], str(_l(
+                "%(count)s disponible(s)", count=row["available"]))])),
+        } for row in rows])
 
 
 IMPORT_TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -358,6 +436,7 @@ def register(appbuilder):
     appbuilder.add_view_no_menu(ProductSpecModelView)
     appbuilder.add_view_no_menu(ProductImageModelView)
     appbuilder.add_view_no_menu(ProductImageFileView)
+    appbuilder.add_view_no_menu(ProductSuggestionView)
     add_entry_point(_l("Produits"), "ProductModelView.list", "fa-cube", ("can_read", "Product"))
     add_entry_point(_l("Import / export Excel"), "ProductExcelView.index", "fa-file-excel-o", ("can_export", "Product"))
 

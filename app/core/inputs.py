@@ -23,8 +23,10 @@ change); an amount is below MAX_AMOUNT, in whole units of the currency (XAF: who
 an id is a row id (1..MAX_ID).
 """
 import datetime as dt
+import re
 from decimal import Decimal
 
+from babel.numbers import get_currency_symbol
 from flask_babel import lazy_gettext as _l
 
 from .errors import ValidationFailed
@@ -105,16 +107,66 @@ def quantity(value, *, minimum=1, required=True, strict=False):
     return number
 
 
+# "12 500" as people write it: thousands in groups of three, apart by any kind of space
+# (Excel and Word put U+00A0 or U+202F), an optional decimal part after a comma or a dot.
+_GROUPED_AMOUNT = re.compile(r"^[+-]?\d{1,3}(?: \d{3})+(?:[.,]\d+)?$")
+# "12.500" or "1.250.000": a dot between groups of three, thousands to some, decimals to others.
+_DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+MAX_SHOWN = 40
+
+
+def shown(value):
+    """A refused value as a message repeats it: on one line, cut when long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+SPOKEN_CURRENCY = {"XAF": ("CFA", "F")}  # "12 500 F", as price tags in Cameroon say it
+
+
+def _currency_words(currency):
+    """What may follow an amount: the currency's code, its French symbol (XAF: "FCFA", also
+    spaced "F CFA") and how people shorten it, longest first."""
+    words = {currency.upper(), get_currency_symbol(currency, locale="fr").upper(), *SPOKEN_CURRENCY.get(currency, ())}
+    return sorted(words, key=len, reverse=True)
+
+
+def _amount_text(text, currency):
+    """Typed money text as plain digits: "12 500 FCFA" -> "12500". Raises FieldError."""
+    typed = text
+    text = " ".join(text.split())  # every kind of space, as one ordinary space
+    for word in _currency_words(currency):
+        if text.upper().replace(" ", "").endswith(word.replace(" ", "")):
+            cut, letters = len(text), len(word.replace(" ", ""))
+            while letters:  # drop the word, however it was spaced ("F CFA", "FCFA")
+                cut -= 1
+                letters -= text[cut] != " "
+            text = text[:cut].rstrip()
+            break
+    if " " in text:
+        if not _GROUPED_AMOUNT.match(text):
+            raise FieldError(_l("Montant invalide : « %(value)s ».", value=shown(typed)))
+        text = text.replace(" ", "")
+    if currency_unit(currency) == 1 and _DOTTED_THOUSANDS.match(text):
+        raise FieldError(_l("Montant ambigu : « %(value)s ». Séparez les milliers par des espaces (12 500).",
+                            value=shown(typed)))
+    return text
+
+
 def money(value, *, currency="XAF", required=True, default=None, positive=False):
-    """A JSON number or a decimal string, >= 0 (> 0 when positive), in whole units of the currency."""
+    """An amount >= 0 (> 0 when positive), in whole units of the currency: a JSON number, or text
+    as people type it ("12500", "12 500", "12 500 FCFA"). The refused value is repeated."""
     if _empty(value):
         if required:
             raise FieldError(_l("Champ obligatoire."))
         return default
+    invalid = _l("Montant invalide : « %(value)s ».", value=shown(value))
     try:
-        amount = to_money(value)
+        amount = to_money(_amount_text(value, currency) if isinstance(value, str) else value)
+    except FieldError:
+        raise
     except ValueError:
-        raise FieldError(_l("Montant invalide.")) from None
+        raise FieldError(invalid) from None
     if amount < 0 or (positive and amount == 0):
         raise FieldError(_l("Montant positif attendu.") if positive else _l("Le montant ne peut pas être négatif."))
     if amount >= MAX_AMOUNT:

@@ -83,6 +83,24 @@ def _int_or_none(raw):
         return None
 
 
+def _product_from_field(text):
+    """The product a form's product field names: its SKU or barcode (what a scanner types), else
+    the one product whose name holds every typed word ("cisco 2960"). Raises ValidationFailed."""
+    from ..catalog import services as catalog
+
+    try:
+        return services.product_by_code(text)
+    except ValidationFailed:
+        if not (text or "").strip():
+            raise
+        return catalog.product_by_name(text)
+
+
+def _product_lines(text):
+    """A count's product list: one product per line (or separated by commas)."""
+    return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
+
+
 def _my_stores(active_only=True):
     from ..stores.models import Store
 
@@ -233,7 +251,7 @@ class InventoryMovementModelView(FilteredListMixin, ReadOnlyModelView):
             values["product"] = product.sku if product is not None else ""
         if request.method == "POST":
             try:
-                product = services.product_by_code(values["product"])
+                product = _product_from_field(values["product"])
                 quantity = _int_or_none(values["quantity"])
                 serials = serial_list(values["serials"]) if product.track_serial else None
                 movement = services.adjust_stock(
@@ -295,15 +313,11 @@ class TransferModelView(DocumentModelView):
     def _show_args(self, transfer):
         user = acting_user()
         can_write = has_permission("can_write", "Transfer")
-        products = []
-        if transfer.status == "DRAFT":
-            products = services.products_in_stock(transfer.store_id, limit=500)
         return {
             "can_edit": can_write and transfer.can_become("SENT") and can_access_store(user, transfer.store_id),
             "can_receive": can_write and transfer.can_become("RECEIVED")
             and can_access_store(user, transfer.destination_store_id),
             "can_cancel": can_write and transfer.can_become("CANCELLED") and can_access_store(user, transfer.store_id),
-            "products": products,
         }
 
     @expose("/new", methods=["GET", "POST"])
@@ -328,7 +342,7 @@ class TransferModelView(DocumentModelView):
     @has_access
     def set_line(self, pk):
         def action(transfer):
-            product = services.product_by_code(request.form.get("product"))
+            product = _product_from_field(request.form.get("product"))
             serials = serial_list(request.form.get("serials")) if product.track_serial else None
             services.set_transfer_line(acting_user(), transfer, product.id, _int_or_none(request.form.get("quantity")),
                                        serials or None)
@@ -422,9 +436,9 @@ class StockCountModelView(DocumentModelView):
         if request.method == "POST":
             try:
                 product_ids = None
-                codes = serial_list(values["products"])
-                if codes:
-                    product_ids = [services.product_by_code(code).id for code in codes]
+                names = _product_lines(values["products"])
+                if names:
+                    product_ids = [_product_from_field(name).id for name in names]
                 count = services.open_count(acting_user(), values["store"], product_ids, note=values["note"],
                                             category_id=values["category"])
             except DomainError as error:

@@ -42,7 +42,7 @@ def test_the_stocker_counts_blind_and_the_manager_sees_the_differences(page, log
     page.goto("/")
     page.get_by_test_id("home-entries").get_by_role("link", name="Inventaires").click()
     page.get_by_test_id("new-document").click()
-    page.get_by_label("Ou ces produits (SKU, un par ligne)").fill("RT-AX55\nCBL-RJ45")
+    page.get_by_label("Produits à compter, un par ligne").fill("RT-AX55\nCBL-RJ45")
     page.get_by_role("button", name="Ouvrir l'inventaire").click()
     expect(page.get_by_test_id("document-status")).to_have_text("Ouvert")
     sheet = page.get_by_test_id("count-lines")

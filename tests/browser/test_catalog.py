@@ -68,11 +68,11 @@ def test_manager_filters_products_by_price(page, login):
     """FAB's search panel on an amount column: was a 500 on PostgreSQL (numeric = varchar)."""
     login(*DEMO["MANAGER"])
     page.goto("/catalog/products/list/")
-    page.get_by_text("Rechercher").first.click()
+    page.get_by_text("Filtres", exact=True).click()
     page.get_by_text("Ajouter un filtre").click()
     page.locator("a.filter", has_text="Prix de vente").first.click()
     page.locator(".filters input.filter_val").last.fill("45 000")
-    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("button", name="Rechercher").last.click()  # the filter panel's (the first is the search box's)
     page.wait_for_load_state()
     rows = page.locator("tbody tr", has_text="FCFA")
     expect(rows.first).to_be_visible()

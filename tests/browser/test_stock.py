@@ -57,7 +57,7 @@ def test_stocker_adjusts_stock_and_manager_validates_a_count(page, login, live_s
 
     # adjusts the router: two broken in a carton
     _row(page, "RT-AX55").get_by_test_id("adjust-link").click()
-    expect(page.get_by_label("Produit (SKU ou code-barres)")).to_have_value("RT-AX55")
+    expect(page.get_by_label("Produit", exact=True)).to_have_value("RT-AX55")
     page.get_by_label("Quantité (+ entrée, − sortie)").fill("-2")
     page.get_by_label("Motif").fill("Carton abîmé à la livraison")
     _shot(page, "2_adjust_form")
@@ -82,7 +82,7 @@ def test_stocker_adjusts_stock_and_manager_validates_a_count(page, login, live_s
     page.goto("/")
     page.get_by_test_id("home-entries").get_by_role("link", name="Inventaires").click()
     page.get_by_test_id("new-document").click()
-    page.get_by_label("Ou ces produits (SKU, un par ligne)").fill("RT-AX55")
+    page.get_by_label("Produits à compter, un par ligne").fill("RT-AX55")
     page.get_by_role("button", name="Ouvrir l'inventaire").click()
     expect(page.get_by_test_id("document-status")).to_have_text("Ouvert")
     page.get_by_label("Compté RT-AX55").fill("7")

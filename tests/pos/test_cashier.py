@@ -62,7 +62,7 @@ def test_without_an_open_shift_the_page_asks_for_the_opening_float(client, shop)
     assert "Ouvrir la caisse" in text_of(page) and 'data-testid="queue"' not in page.get_data(as_text=True)
     assert "Fonds de caisse (FCFA)" in text_of(page)  # the currency as people say it, not ISO's XAF
     refused = _open(client, shop, "beaucoup")
-    assert refused.status_code == 422 and "Fonds de caisse : Montant invalide." in text_of(refused)
+    assert refused.status_code == 422 and "Fonds de caisse : Montant invalide : « beaucoup »." in text_of(refused)
     opened = _open(client, shop, "50 000")
     assert opened.status_code == 200 and 'data-testid="queue"' in opened.get_data(as_text=True)
     assert 'data-testid="queue"' in client.get(f"/cashier/{shop.dla}/").get_data(as_text=True)

@@ -69,7 +69,7 @@ def test_an_amount_beyond_any_price_is_a_field_error(shop, as_seller, amount):
     answer = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
         {"product": shop.switch, "quantity": 1, "unit_price": amount}]})
     assert answer.status_code == 422
-    assert answer.get_json()["errors"] == {"items[0].unit_price": ["Montant invalide."]}
+    assert answer.get_json()["errors"] == {"items[0].unit_price": [f"Montant invalide : « {amount} »."]}
 
 
 @pytest.mark.parametrize("sale_id", [HUGE, 2**31, 1e308])

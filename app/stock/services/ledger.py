@@ -145,17 +145,6 @@ def product_by_code(code):
     return product
 
 
-def products_in_stock(store_id, limit=500):
-    """The products with available units in a store, by name (what a transfer can carry)."""
-    from ...catalog.models import Product
-
-    return db.session.execute(
-        select(Product, ProductStock.quantity - ProductStock.reserved)
-        .join(ProductStock, ProductStock.product_id == Product.id)
-        .where(ProductStock.store_id == store_id, ProductStock.quantity - ProductStock.reserved > 0)
-        .order_by(Product.name).limit(limit)).all()
-
-
 def _product(product_id):
     from ...catalog.models import Product
 
