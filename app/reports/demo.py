@@ -556,7 +556,7 @@ class History:
         account = self.accounts.get(customer["id"]) if customer else None
         pay_at = min(submitted + timedelta(minutes=rng.randint(2, 25)), self.at(store, day, 19, 30))
         roll = rng.random()
-        if day == self.today - timedelta(days=1) and submitted.hour >= 17 and roll < 0.25:
+        if day == self.today - timedelta(days=1) and submitted.hour >= 17:
             return  # still waiting at the till
         if roll < 0.03:  # the customer never came to the till: the manager cancels it
             cancel_at = (self.at(store, day, 19, 0) if submitted.hour < 17
@@ -676,7 +676,7 @@ class History:
                     continue  # never repaid: overdue
                 delay = self.rng.randint(5, 40)
             else:
-                delay = self.rng.randint(-15, 4)
+                delay = self.rng.randint(-28, 3)
             when = max(due + timedelta(days=delay), today + timedelta(days=1))
             self.schedule(store, self.at(store, when, self.rng.randint(9, 18), self.rng.randint(0, 59)),
                           self._repay, account, part)
@@ -790,7 +790,7 @@ class History:
     def _restock(self, store, day):
         """Orders go out on Mondays and Thursdays (any day for a product out of stock and not on order);
         the other stores ask the main store first."""
-        order_day = day.weekday() in (0, 3)
+        order_day = day.weekday() in (0, 3) or day == self.first
         low = []
         for product in self.sellable:
             point, target = self._levels(store.id, product)
@@ -801,7 +801,7 @@ class History:
         transfers, orders = [], defaultdict(list)
         for product, quantity in low:
             if store is not main and self.rng.random() < 0.6 and \
-                    self.available(main.id, product["id"]) - quantity >= self._levels(main.id, product)[0]:
+                    self.available(main.id, product["id"]) - quantity > product["reorder"]:
                 transfers.append((product, quantity))
             else:
                 orders[self.supplier_of_root.get(product["root"], self.supplier_of_root[None])].append(
