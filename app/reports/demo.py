@@ -310,6 +310,7 @@ class History:
                                      "floor": row.min_sale_price, "rate": row.tax_rate, "reorder": row.reorder_level,
                                      "serial": row.track_serial, "root": root(row.category_id)}
         self.cost = dict(db.session.execute(select(Product.id, Product.cost_price)).all())
+        self.list_cost = dict(self.cost)  # the suppliers' prices move around it, never away from it
         self.sellable = [p for p in self.products.values() if not p["serial"]]
 
     def _suppliers(self):
@@ -822,7 +823,7 @@ class History:
                          received_at=None, cancelled_at=None)
         order["lines"] = []
         for product, quantity in sorted(lines, key=lambda line: line[0]["id"]):
-            unit_cost = (self.cost[product["id"]] * Decimal(str(round(rng.uniform(0.95, 1.06), 3))) / 100).quantize(
+            unit_cost = (self.list_cost[product["id"]] * Decimal(str(round(rng.uniform(0.96, 1.04), 3))) / 100).quantize(
                 Decimal("1"), ROUND_HALF_UP) * 100
             order["lines"].append(self.add("purchase_order_line", order_id=order["id"], product_id=product["id"],
                                            quantity=quantity, unit_cost=unit_cost, received_quantity=0))

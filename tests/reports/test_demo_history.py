@@ -26,7 +26,7 @@ DAYS = 12
 
 
 def _seed(app, *args):
-    result = app.test_cli_runner().invoke(args=["seed-demo-data", "--days", str(DAYS), *args])
+    result = app.test_cli_runner().invoke(args=["seed-demo-data", "--days", str(DAYS), "--stores", "3", *args])
     assert result.exit_code == 0, result.output
     return result
 
@@ -50,7 +50,13 @@ def test_seed_demo_data_writes_a_consistent_history(app, client):
         assert {"CASH", "MOBILE_MONEY", "CREDIT"} <= methods
         assert db.session.execute(select(func.count(PurchaseOrder.id))).scalar() > 0
         assert db.session.execute(select(func.count(Transfer.id))).scalar() > 0
-        assert db.session.execute(select(func.count(KPISnapshot.id))).scalar() == DAYS * 2
+        assert db.session.execute(select(func.count(KPISnapshot.id))).scalar() == DAYS * 3
+        # a third store, with sellers and a cashier of its own, sold what its first orders brought
+        extra = db.session.execute(select(Store).where(Store.code == "BAF1")).scalar_one()
+        assert db.session.execute(select(func.count(Sale.id)).where(Sale.store_id == extra.id)).scalar() > 0
+        sellers = set(db.session.execute(select(Sale.seller_id).where(Sale.store_id == extra.id)).scalars())
+        cashiers = set(db.session.execute(select(Payment.cashier_id).where(Payment.store_id == extra.id)).scalars())
+        assert len(sellers) == 2 and len(cashiers) == 1 and not sellers & cashiers
 
         # stock: each row is the sum of its movements, each movement's balance the running sum;
         # reserved = the goods of the partly paid sales that reserved them
@@ -111,7 +117,7 @@ def test_seed_demo_data_writes_a_consistent_history(app, client):
 
         # shifts: each closed with the expected figures the till computes, the variance counted - expected
         shifts = db.session.execute(select(CashShift)).scalars().all()
-        assert len(shifts) == DAYS * 2 and all(s.status == "CLOSED" for s in shifts)
+        assert len(shifts) == DAYS * 3 and all(s.status == "CLOSED" for s in shifts)
         for shift in shifts:
             figures = shift_figures(shift)
             assert shift.expected_cash == figures.expected_cash
