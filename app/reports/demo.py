@@ -78,7 +78,7 @@ ZERO = Decimal("0")
 TABLES = ["customer", "customer_account", "supplier", "cash_shift", "cash_payout", "sale", "sale_item", "approval",
           "payment", "refund", "refund_line", "credit_repayment", "credit_ledger_entry", "credit_installment",
           "purchase_order", "purchase_order_line", "goods_receipt", "goods_receipt_line", "transfer", "transfer_line",
-          "inventory_movement"]
+          "inventory_movement", "audit_log"]
 OPEN, CLOSE = time(7, 45), time(19, 45)  # the till's day
 # The past days whose KPI snapshot is written (as the 01:00 job would have); older days of a long
 # history have none and the KPI service reads them live (one query set per run of days).
@@ -215,6 +215,12 @@ def _copy(session, table, rows):
     cursor.close()
 
 
+def _sale_state(sale):
+    """What the sale services write of a sale in its audit rows (sales.services.base._sale_state)."""
+    return {"status": sale["status"], "number": sale["number"], "total": money_text(sale["total"]),
+            "amount_paid": money_text(sale["amount_paid"]), "amount_refunded": money_text(sale["amount_refunded"])}
+
+
 def _round_up(amount, step):
     return Decimal(math.ceil(amount / step) * step)
 
@@ -277,6 +283,11 @@ class History:
         row.setdefault("id", self.new_id(table))
         self.rows[table].append(row)
         return row
+
+    def audit(self, action, object_type, object_id, store_id, user_id, moment, before=None, after=None):
+        """The audit row the service writes for that change (core.audit.record)."""
+        self.add("audit_log", created_at=moment, action=action, object_type=object_type, object_id=str(object_id),
+                 store_id=store_id, before=before, after=after, user_id=user_id)
 
     def number(self, store, doc_type, moment):
         key = (store.id, doc_type, moment.year)
@@ -407,6 +418,9 @@ class History:
             counted_mobile_money=None, counted_bank_transfer=None, counted_card=None, cash_in=ZERO,
             change_given=ZERO, cash_refunds=ZERO, cash_payouts=ZERO, expected_cash=None,
             expected_mobile_money=ZERO, expected_bank_transfer=ZERO, expected_card=ZERO, variance=None, note=None)
+        shift = self.shift[store.id]
+        self.audit("shift.open", "CashShift", shift["id"], store.id, cashier, shift["opened_at"],
+                   after={"opening_float": money_text(FLOAT), "cashier": cashier})
 
     def _close_shift(self, store, day):
         """Closed blind: counted cash = expected, a little off now and then (one store's cashier more often)."""
@@ -425,6 +439,10 @@ class History:
                      counted_mobile_money=shift["expected_mobile_money"],
                      counted_bank_transfer=shift["expected_bank_transfer"], counted_card=shift["expected_card"],
                      note="Écart constaté à la fermeture" if abs(variance) > 1000 else None)
+        self.audit("shift.close", "CashShift", shift["id"], store.id, shift["cashier_id"], shift["closed_at"],
+                   before={"status": "OPEN"}, after={"status": "CLOSED", "counted_cash": money_text(expected + variance),
+                                                     "expected_cash": money_text(expected),
+                                                     "variance": money_text(variance)})
 
     def _money_in(self, store, method, amount, tendered=None, change=ZERO):
         shift = self.shift[store.id]
@@ -439,8 +457,10 @@ class History:
         shift = self.shift[store.id]
         amount = Decimal(self.rng.choice((1500, 2000, 2500, 3000, 5000)))
         shift["cash_payouts"] += amount
-        self.add("cash_payout", shift_id=shift["id"], store_id=store.id, amount=amount,
-                 reason=self.rng.choice(PAYOUT_REASONS), created_by_id=shift["cashier_id"], created_at=moment)
+        payout = self.add("cash_payout", shift_id=shift["id"], store_id=store.id, amount=amount,
+                          reason=self.rng.choice(PAYOUT_REASONS), created_by_id=shift["cashier_id"], created_at=moment)
+        self.audit("shift.payout", "CashShift", shift["id"], store.id, shift["cashier_id"], moment,
+                   after={"payout": payout["id"], "amount": money_text(amount), "reason": payout["reason"]})
 
     def _reference(self, method, moment):
         code = "".join(self.rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
@@ -463,6 +483,7 @@ class History:
             change = tendered - amount
         operator, reference = self._reference(method, moment)
         shift_id = self._money_in(store, method, amount, tendered, change)
+        before = {"status": sale["status"], "amount_paid": money_text(sale["amount_paid"])}
         sale["amount_paid"] += amount
         status = "PAID" if sale["amount_paid"] == sale["total"] else "PARTIALLY_PAID"
         payment = self.add("payment", sale_id=sale["id"], store_id=store.id, shift_id=shift_id,
@@ -474,6 +495,10 @@ class History:
         self.counts[store.id]["payments"] += 1
         if status == "PARTIALLY_PAID":
             sale["status"] = status
+        self.audit("sale.payment", "Sale", sale["id"], store.id, payment["cashier_id"], moment, before=before,
+                   after={"status": status, "amount_paid": money_text(sale["amount_paid"]), "payment": payment["id"],
+                          "method": method, "amount": money_text(amount), "change_given": money_text(change),
+                          "shift": shift_id})
         return payment
 
     # --- sales
@@ -528,6 +553,10 @@ class History:
                                           refunded_quantity=0))
             self.holds[(store.id, product["id"])] += quantity
         self.counts[store.id]["sales"] += 1
+        self.audit("sale.submit", "Sale", sale["id"], store.id, seller, submitted,
+                   before={"status": "DRAFT", "number": None, "total": money_text(totals.total),
+                           "amount_paid": money_text(ZERO), "amount_refunded": money_text(ZERO)},
+                   after={"status": "PENDING_PAYMENT", "total": money_text(totals.total)})
         if big:
             self._approve_discount(store, sale, totals, lines, seller, moment)
         self._fate(store, sale, customer, submitted)
@@ -666,12 +695,17 @@ class History:
         dates = [today + timedelta(days=store.credit_term_days or 30)] if count is None else \
             [add_months(today, n) for n in range(1, count + 1)]
         share = (amount / len(dates)).quantize(Decimal("1"), rounding=ROUND_DOWN)
+        schedule = []
+        self.audit("credit.charge", "CustomerAccount", account["id"], store.id, payment["cashier_id"], moment,
+                   after={"sale": sale["id"], "amount": money_text(amount), "balance": money_text(account["balance"]),
+                          "installments": schedule})
         for number, due in enumerate(dates, start=1):
             part = amount - share * (len(dates) - 1) if number == len(dates) else share
             installment = self.add("credit_installment", account_id=account["id"], store_id=store.id,
                                    entry_id=entry["id"], sale_id=sale["id"], number=number, due_date=due, amount=part,
                                    paid=ZERO, created_at=moment)
             account["installments"].append(installment)
+            schedule.append([due.isoformat(), money_text(part)])
             if account["late_payer"]:
                 if self.rng.random() < 0.4:
                     continue  # never repaid: overdue
@@ -696,6 +730,9 @@ class History:
                              idempotency_key=None, fingerprint=None, balance_after=account["balance"] - amount,
                              created_at=moment)
         self._ledger(account, "CREDIT", "REPAYMENT", amount, moment, cashier, repayment_id=repayment["id"])
+        self.audit("credit.repay", "CustomerAccount", account["id"], store.id, cashier, moment,
+                   after={"repayment": repayment["id"], "amount": money_text(amount), "method": method,
+                          "shift": shift_id, "balance": money_text(account["balance"])})
         left = amount
         for installment in sorted(account["installments"], key=lambda i: (i["due_date"], i["id"])):
             if left <= 0:
@@ -718,16 +755,19 @@ class History:
             else:
                 self.holds[key] -= item["quantity"]
         paid_back = sale["amount_paid"] - sale["amount_refunded"]
+        before, refund = _sale_state(sale), None
         if paid_back > 0:
             shift = self.shift[store.id]
             shift["cash_refunds"] += paid_back
-            self.add("refund", sale_id=sale["id"], store_id=store.id, is_cancellation=True, method="CASH",
+            refund = self.add("refund", sale_id=sale["id"], store_id=store.id, is_cancellation=True, method="CASH",
                      amount=paid_back, restock=True, reason=reason, reference=None, shift_id=shift["id"],
                      approved_by_id=manager, created_at=moment)
             sale["amount_refunded"] += paid_back
             self.counts[store.id]["refunds"] += 1
         sale.update(status="CANCELLED", stock_reserved=False, cancelled_at=moment, cancelled_by_id=manager,
                     cancel_reason=reason, updated_at=moment)
+        self.audit("sale.cancel", "Sale", sale["id"], store.id, manager, moment, before=before,
+                   after={**_sale_state(sale), "reason": reason, "refund": refund["id"] if refund else None})
         self.add("approval", store_id=store.id, sale_id=sale["id"], kind="CANCELLATION", status="APPROVED",
                  details={"reason": reason, "refunded": money_text(paid_back)}, reason=None, requested_by_id=manager,
                  requested_at=moment, decided_by_id=manager, decided_at=moment)
@@ -750,6 +790,7 @@ class History:
         amount = still_paid if all_back else min(sum(v for _, _, v in values), still_paid)
         if amount <= 0:
             return
+        before = _sale_state(sale)
         shift = self.shift[store.id]  # cash back from the open shift
         shift["cash_refunds"] += amount
         refund = self.add("refund", sale_id=sale["id"], store_id=store.id, is_cancellation=False, method="CASH",
@@ -777,6 +818,8 @@ class History:
                           "items": [{"sale_item": item["id"], "quantity": quantity, "restock": restock}
                                     for item, quantity, _ in values]},
                  reason=None, requested_by_id=manager, requested_at=moment, decided_by_id=manager, decided_at=moment)
+        self.audit("sale.refund", "Sale", sale["id"], store.id, manager, moment, before=before,
+                   after={**_sale_state(sale), "refund": refund["id"], "amount": money_text(amount), "method": "CASH"})
         self.counts[store.id]["refunds"] += 1
 
     # --- restocking: transfers from a store that has enough, else orders to the suppliers
@@ -835,6 +878,15 @@ class History:
                           order, None)
         else:
             self.schedule(store, self.at(store, arrives, 10, 30), self._receive, order, None)
+        lines_snapshot = [{"product_id": line["product_id"], "quantity": line["quantity"],
+                           "unit_cost": money_text(line["unit_cost"]), "received_quantity": 0} for line in order["lines"]]
+        manager = self.teams[store.id]["manager"]
+        self.audit("purchase_order.create", "PurchaseOrder", order["id"], store.id, manager, created,
+                   after={"status": "DRAFT", "supplier_id": supplier_id, "lines": lines_snapshot})
+        self.audit("purchase_order.send", "PurchaseOrder", order["id"], store.id, manager, sent,
+                   before={"status": "DRAFT"},
+                   after={"status": "SENT", "lines": lines_snapshot, "total": money_text(sum(
+                       line["unit_cost"] * line["quantity"] for line in order["lines"]))})
         self.counts[store.id]["orders"] += 1
 
     def _receive(self, store, moment, order, quantities):
@@ -842,6 +894,7 @@ class History:
         stocker = self.teams[store.id]["stocker"]
         receipt = self.add("goods_receipt", purchase_order_id=order["id"], store_id=store.id, note=None,
                            received_by_id=stocker, created_at=moment)
+        status_before, received = order["status"], []
         for line in order["lines"]:
             due = line["quantity"] - line["received_quantity"]
             quantity = due if quantities is None else min(due, quantities[line["id"]])
@@ -859,10 +912,16 @@ class History:
             self.add("goods_receipt_line", receipt_id=receipt["id"], order_line_id=line["id"], product_id=product_id,
                      quantity=quantity, unit_cost=line["unit_cost"], on_hand_before=on_hand, cost_before=before,
                      cost_after=after, serials=None)
+            received.append({"order_line_id": line["id"], "product_id": product_id, "quantity": quantity,
+                             "unit_cost": money_text(line["unit_cost"]), "cost_before": money_text(before),
+                             "cost_after": money_text(after), "serials": None})
         if all(line["received_quantity"] == line["quantity"] for line in order["lines"]):
             order.update(status="RECEIVED", received_at=moment)
         else:
             order["status"] = "PARTIALLY_RECEIVED"
+        self.audit("goods_receipt.create", "GoodsReceipt", receipt["id"], store.id, stocker, moment,
+                   before={"status": status_before},
+                   after={"purchase_order_id": order["id"], "status": order["status"], "lines": received})
 
     def _send_transfer(self, source, moment, destination, lines):
         """The stock keeper sends what the other store lacks (TRANSFER_OUT); it arrives the next day."""
@@ -888,6 +947,12 @@ class History:
                       note=f"Vers {destination.code}")
         arrival = self.at(destination, moment.date() + timedelta(days=1), 10, 0)
         self.schedule(destination, arrival, self._receive_transfer, source, transfer)
+        lines_snapshot = [{"product_id": line["product_id"], "quantity": line["quantity"], "received_quantity": None,
+                           "serials": []} for line in transfer["lines"]]
+        self.audit("transfer.create", "Transfer", transfer["id"], source.id, stocker, transfer["created_at"],
+                   after={"status": "DRAFT", "destination_store_id": destination.id, "lines": lines_snapshot})
+        self.audit("transfer.send", "Transfer", transfer["id"], source.id, stocker, moment,
+                   before={"status": "DRAFT"}, after={"status": "SENT", "lines": lines_snapshot})
         self.counts[source.id]["transfers"] += 1
 
     def _receive_transfer(self, destination, moment, source, transfer):
@@ -903,6 +968,13 @@ class History:
                           note=f"Depuis {source.code}")
         transfer.update(status="RECEIVED", received_at=moment,
                         receipt_note="Un carton abîmé pendant le transport : une unité manque" if damaged else None)
+        self.audit("transfer.receive", "Transfer", transfer["id"], source.id, stocker, moment,
+                   before={"status": "SENT"},
+                   after={"status": "RECEIVED", "destination_store_id": destination.id, "note": transfer["receipt_note"],
+                          "lines": [{"product_id": line["product_id"], "sent": line["quantity"],
+                                     "received": line["received_quantity"],
+                                     "difference": line["received_quantity"] - line["quantity"], "missing_serials": []}
+                                    for line in transfer["lines"]]})
 
     # --- writing
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.cashier.models import CashShift, Payment
 from app.cashier.services import shift_figures
-from app.core.models import Sequence
+from app.core.models import AuditLog, Sequence
 from app.core.numbering import allocate_number
 from app.credits.models import CreditLedgerEntry, CreditRepayment, CustomerAccount, Installment
 from app.extensions import db
@@ -148,6 +148,12 @@ def test_seed_demo_data_writes_a_consistent_history(app, client):
         year = store.local_year
         assert allocate_number(store, "FAC", year) == f"DLA1-FAC-{year}-{len(numbers[('DLA1', 'FAC', year)]) + 1:06d}"
         db.session.rollback()
+
+        # the audit trail: every submit and every payment, as the services write them
+        actions = dict(db.session.execute(select(AuditLog.action, func.count(AuditLog.id)).group_by(AuditLog.action)).all())
+        assert actions["sale.submit"] == sum(statuses.values())
+        assert actions["sale.payment"] == db.session.execute(select(func.count(Payment.id))).scalar()
+        assert actions["shift.close"] == len(shifts)
 
         first = _fingerprint()
         assert first[1]["result"]["sales_count"] > 0
