@@ -113,7 +113,7 @@ def seed_demo_history(days=90, store_count=2, seed=17, echo=print):
     history.write()
     for store in stores:
         echo(f"{store.code}: " + ", ".join(f"{history.counts[store.id][k]} {k}" for k in (
-            "sales", "payments", "refunds", "credit sales", "orders", "transfers")) + f" over {days} days")
+            "sales", "payments", "refunds", "credit sales", "orders", "transfers sent")) + f" over {days} days")
     recent = min(days, SNAPSHOT_DAYS)
     for offset in range(days - recent, days):
         services.snapshot_day(history.first + timedelta(days=offset), [s.id for s in stores])
@@ -953,7 +953,7 @@ class History:
                    after={"status": "DRAFT", "destination_store_id": destination.id, "lines": lines_snapshot})
         self.audit("transfer.send", "Transfer", transfer["id"], source.id, stocker, moment,
                    before={"status": "DRAFT"}, after={"status": "SENT", "lines": lines_snapshot})
-        self.counts[source.id]["transfers"] += 1
+        self.counts[source.id]["transfers sent"] += 1
 
     def _receive_transfer(self, destination, moment, source, transfer):
         stocker = self.teams[destination.id]["stocker"]
