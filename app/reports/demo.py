@@ -12,7 +12,7 @@ every row is the one the app itself would have written (same statuses, numbers, 
   and then; small cash payouts;
 - purchase orders sent to suppliers when the stock runs low and received days later (PURCHASE
   movements at the order's unit cost, the weighted average cost recorded on each receipt line),
-  or a transfer from a store that has enough;
+  or, for the other stores, a transfer from the main store (the first) when it has enough;
 - each SALE and RETURN movement records the product's cost at that moment (true margins), the
   stock rows equal the sum of their movements, the accounts' balances the sum of their ledgers.
 Rows are built in memory and written with bulk INSERTs (explicit ids), then the numbering
@@ -47,7 +47,7 @@ from . import services
 INVOICE = "FAC"
 EXTRA_STORES = [("BAF1", "Bafoussam Marché A"), ("GAR1", "Garoua Centre"), ("KRI1", "Kribi Plage"),
                 ("LIM1", "Limbé Down Beach"), ("BUE1", "Buea Molyko"), ("EBO1", "Ebolowa Centre")]
-# Base sales per day of each store with a history (then the extra stores' share).
+# Sales on an ordinary day, per store in store order (Saturdays, month ends and the years add more).
 BASE_SALES = [14, 11, 8, 7, 9, 6, 7, 6]
 FIRST_NAMES = ["Brice", "Nadine", "Serge", "Rose", "Aïcha", "Paul", "Sandrine", "Hervé", "Mireille", "Yannick",
                "Estelle", "Joël", "Linda", "Boris", "Chantal", "Franck"]
@@ -562,7 +562,8 @@ class History:
         self._fate(store, sale, customer, submitted)
 
     def _approve_discount(self, store, sale, totals, lines, seller, moment):
-        """What submit asked for and the manager granted at the POS (a discount over the threshold, a price under the floor)."""
+        """What submit asked for and the manager granted at the POS: a discount over the threshold,
+        a price under the floor."""
         percent = totals.max_discount_percent()
         manager = self.teams[store.id]["manager"]
         needs = [("DISCOUNT", {"discount_percent": str(percent), "threshold": str(store.discount_threshold),
@@ -866,8 +867,8 @@ class History:
                          received_at=None, cancelled_at=None)
         order["lines"] = []
         for product, quantity in sorted(lines, key=lambda line: line[0]["id"]):
-            unit_cost = (self.list_cost[product["id"]] * Decimal(str(round(rng.uniform(0.96, 1.04), 3))) / 100).quantize(
-                Decimal("1"), ROUND_HALF_UP) * 100
+            factor = Decimal(str(round(rng.uniform(0.96, 1.04), 3)))
+            unit_cost = (self.list_cost[product["id"]] * factor / 100).quantize(Decimal("1"), ROUND_HALF_UP) * 100
             order["lines"].append(self.add("purchase_order_line", order_id=order["id"], product_id=product["id"],
                                            quantity=quantity, unit_cost=unit_cost, received_quantity=0))
         arrives = day + timedelta(days=rng.randint(2, 6))
