@@ -632,8 +632,7 @@ class History:
         if cash <= 0 or cash >= sale["total"]:
             return self._pay_full(store, moment, sale, "CASH")
         self._pay(store, sale, "CASH", cash, moment)
-        self._pay(store, sale, "MOBILE_MONEY", sale["total"] - cash, moment + timedelta(minutes=1))
-        self._complete(store, sale, moment + timedelta(minutes=1))
+        self.schedule(store, moment + timedelta(minutes=1), self._pay_rest, sale, "MOBILE_MONEY")
 
     def _deposit(self, store, moment, sale):
         """A part paid, the goods reserved; the rest days later, or the sale cancelled and the deposit given back."""
@@ -653,11 +652,13 @@ class History:
             self.schedule(store, self.at(store, later, self.rng.randint(9, 18), self.rng.randint(0, 59)),
                           self._pay_rest, sale)
 
-    def _pay_rest(self, store, moment, sale):
+    def _pay_rest(self, store, moment, sale, method=None):
+        """The last payment of a sale partly paid (its goods reserved, or held since the first payment)."""
         if sale["status"] != "PARTIALLY_PAID":
             return
-        self._pay(store, sale, self.rng.choice(("CASH", "MOBILE_MONEY")), sale["total"] - sale["amount_paid"], moment)
-        self._complete(store, sale, moment, from_reserved=True)
+        method = method or self.rng.choice(("CASH", "MOBILE_MONEY"))
+        self._pay(store, sale, method, sale["total"] - sale["amount_paid"], moment)
+        self._complete(store, sale, moment, from_reserved=sale["stock_reserved"])
 
     def _pay_on_credit(self, store, moment, sale, account):
         """Maybe a cash deposit, the rest on the customer's account (refused over the limit: then cash)."""
@@ -669,7 +670,14 @@ class History:
             return self._pay_full(store, moment, sale, "CASH")
         if deposit > 0:
             self._pay(store, sale, "CASH", deposit, moment)
-        moment = moment + timedelta(minutes=1)
+            self.schedule(store, moment + timedelta(minutes=1), self._put_on_credit, sale, account)
+        else:
+            self._put_on_credit(store, moment, sale, account)
+
+    def _put_on_credit(self, store, moment, sale, account):
+        rest = sale["total"] - sale["amount_paid"]
+        if rest > account["credit_limit"] - account["balance"]:  # another till used the credit meanwhile
+            return self._pay_rest(store, moment, sale, "CASH")
         payment = self._pay(store, sale, "CREDIT", rest, moment)
         sale["credit"] = True
         count = self.rng.choice((None, None, None, 2, 3))

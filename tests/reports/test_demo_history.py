@@ -168,3 +168,10 @@ def test_seed_demo_data_writes_a_consistent_history(app, client):
     _seed(app, "--reset")
     with app.app_context():
         assert _fingerprint() == first
+        # after --reset the catalog's stock arrived when the history began: each ledger runs forward in time
+        last = {}
+        for store_id, product_id, moment in db.session.execute(select(
+                InventoryMovement.store_id, InventoryMovement.product_id, InventoryMovement.created_at)
+                .order_by(InventoryMovement.id)):
+            assert moment >= last.get((store_id, product_id), moment)
+            last[(store_id, product_id)] = moment
