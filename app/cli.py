@@ -1,5 +1,6 @@
-"""flask init-security, flask seed-data."""
+"""flask init-security, flask seed-data, flask seed-demo-data."""
 import re
+import time
 
 import click
 from flask import current_app
@@ -86,7 +87,9 @@ def clear_application_data():
     db.session.commit()
 
 
-def seed_data(reset_passwords=False, flush=False):
+def seed_data(reset_passwords=False, flush=False, stock_since=None):
+    """The demo stores, accounts, catalog and credit; `stock_since`: when the catalog's stock arrived
+    (the demo history's first morning; default now)."""
     from .catalog.demo import seed_demo_catalog
     from .stores.models import Store
     from .stores.services import add_user_to_store
@@ -121,7 +124,7 @@ def seed_data(reset_passwords=False, flush=False):
         for code in codes:
             add_user_to_store(stores[code], user)
     db.session.commit()
-    seed_demo_catalog(list(stores.values()))
+    seed_demo_catalog(list(stores.values()), at=stock_since)
     from .credits.demo import seed_demo_credit
 
     seed_demo_credit(stores["DLA1"])  # two customers with accounts, one with an overdue installment
@@ -143,12 +146,16 @@ def register_cli(app):
     @click.option("--seed", default=17, show_default=True, help="Random seed (the same seed gives the same history).")
     @with_appcontext
     def seed_demo_data_command(reset, days, store_count, seed):
-        """A realistic sales history for the dashboard and the reports (SPEC §12)."""
-        from .reports.demo import seed_demo_history
+        """A realistic history (sales, shifts, credit, purchases, transfers, alerts) for the dashboard (SPEC §12)."""
+        from .reports import demo
 
-        if reset:
-            seed_data(flush=True)
-        seed_demo_history(days=days, store_count=store_count, seed=seed, echo=click.echo)
+        if reset:  # the demo catalog's stock arrives when the history begins
+            seed_data(flush=True, stock_since=demo.history_start(days))
+        elif demo.has_sales():
+            raise click.ClickException("The database already holds sales: run `flask seed-demo-data --reset`.")
+        started = time.perf_counter()
+        demo.seed_demo_history(days=days, store_count=store_count, seed=seed, echo=click.echo)
+        click.echo(f"History written in {time.perf_counter() - started:.1f} s.")
 
     @app.cli.command("seed-data")
     @click.option("--reset-passwords", is_flag=True, help="Restore the demo accounts' passwords and roles.")

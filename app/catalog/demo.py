@@ -7,7 +7,7 @@ products get one SerialNumber IN_STOCK per unit, in the store that holds it.
 """
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..extensions import db
 from .models import Brand, Category, Product
@@ -99,8 +99,9 @@ def _price(amount, share):
     return hundreds * 100
 
 
-def seed_demo_catalog(stores):
-    """Create the demo categories, brands and products with stock in `stores` (idempotent)."""
+def seed_demo_catalog(stores, at=None):
+    """Create the demo categories, brands and products with stock in `stores` (idempotent).
+    `at`: when that stock arrived (the demo history's first morning), else now."""
     from ..stock import services as stock
     from ..stock.models import SerialNumber
 
@@ -123,19 +124,25 @@ def seed_demo_catalog(stores):
     db.session.flush()
     reference = stock.Reference(type="DemoSeed", number="STOCK-INITIAL")
     note = "Stock initial de démonstration"
+    with db.session.no_autoflush:  # the movements stay pending until the commit: `at` goes in their INSERT
+        _stock_in(stock, stores, new_products, reference, note, at)
+    if at is not None and new_products:
+        db.session.execute(update(SerialNumber).where(SerialNumber.product_id.in_([p.id for p, _ in new_products]))
+                           .values(received_at=at))
+    db.session.commit()
+
+
+def _stock_in(stock, stores, new_products, reference, note, at):
     for product, quantities in new_products:
         for store, quantity in zip(stores, quantities):
             if not product.track_serial:
-                stock.move(store.id, product.id, quantity, "PURCHASE", reference=reference, note=note)
-                continue
-            serials = [demo_serial(product, store, unit) for unit in range(1, quantity + 1)]
-            if hasattr(stock, "receive_serials"):  # the stock service's own way in for serials
-                stock.receive_serials(store.id, product.id, serials, "PURCHASE", reference=reference, note=note)
+                movement = stock.move(store.id, product.id, quantity, "PURCHASE", reference=reference, note=note)
             else:
-                stock.move(store.id, product.id, quantity, "PURCHASE", reference=reference, note=note)
-                db.session.add_all(SerialNumber(product_id=product.id, store_id=store.id, status="IN_STOCK",
-                                                serial=serial) for serial in serials)
-    db.session.commit()
+                serials = [demo_serial(product, store, unit) for unit in range(1, quantity + 1)]
+                movement = stock.receive_serials(store.id, product.id, serials, "PURCHASE", reference=reference,
+                                                 note=note)
+            if at is not None:  # not yet flushed: its INSERT carries the date
+                movement.created_at = at
 
 
 def _ensure_categories():

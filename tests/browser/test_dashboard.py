@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_manager_dashboard_after_demo_history(page, login, app):
-    result = app.test_cli_runner().invoke(args=["seed-demo-data", "--days", "35"])
+    result = app.test_cli_runner().invoke(args=["seed-demo-data", "--days", "14"])
     assert result.exit_code == 0, result.output
     login(*DEMO["MANAGER"])
     dashboard = page.get_by_test_id("dashboard")
