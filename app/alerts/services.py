@@ -236,12 +236,14 @@ def run_check(check, now=None, store_ids=None):
         params["stores"] = list(store_ids)
     # Causes that already have an open alert are skipped by an anti-join (cheap, set-based); a
     # run at the same moment that raised one too is caught by ON CONFLICT on the unique index.
+    # `o.type IN :types` keeps the anti-join to this check's open alerts (an index range): on a
+    # table without statistics yet, PostgreSQL hashed every open alert of every type instead.
     insert = f"""
         INSERT INTO alert (type, severity, store_id, message, object_type, object_id, cause_key, status, created_at)
         SELECT c.type, c.severity, c.store_id, c.message, c.object_type, c.object_id, c.cause_key, 'NEW', :now
         FROM {{causes}} c
-        WHERE NOT EXISTS (SELECT 1 FROM alert o WHERE o.type = c.type AND o.store_id = c.store_id
-                          AND o.cause_key = c.cause_key AND o.status IN {OPEN_SQL})
+        WHERE NOT EXISTS (SELECT 1 FROM alert o WHERE o.type IN :types AND o.type = c.type
+                          AND o.store_id = c.store_id AND o.cause_key = c.cause_key AND o.status IN {OPEN_SQL})
         ON CONFLICT (type, store_id, cause_key) WHERE status IN {OPEN_SQL} DO NOTHING
         RETURNING id, store_id, message"""
     if dialect == "postgresql":

@@ -83,9 +83,7 @@ def open_shift(user, store, opening_float):
     """Open the user's shift in `store` with its opening float (one open shift per cashier and store)."""
     errors = FieldErrors()
     store_id = store.id if isinstance(store, Store) else read_id(store, "store", errors)
-    store_obj = db.session.get(Store, store_id) if store_id else None
-    if store_id and (store_obj is None or not can_access_store(user, store_id)):
-        errors.add("store", _l("Magasin introuvable."))
+    store_obj = Store.for_action(user, store_id) if store_id else None  # another store, or none: 404
     currency = store_obj.currency if store_obj else "XAF"
     opening_float = read_money(opening_float, "opening_float", errors, currency=currency)
     errors.raise_if_any()

@@ -59,11 +59,15 @@ def _is_id(value):
 
 
 def _store(user, store_id):
+    """An active store the user may act in (another store, or none: NotFound, 404); `user` None: any store."""
     from ..stores.models import Store
 
-    store = db.session.get(Store, store_id) if _is_id(store_id) else None
-    if store is None or (user is not None and not can_access_store(user, store.id)):
-        raise ValidationFailed(errors={"store": [_l("Magasin introuvable.")]})
+    if user is not None:
+        store = Store.for_action(user, store_id)
+    else:
+        store = db.session.get(Store, store_id) if _is_id(store_id) else None
+        if store is None:
+            raise ValidationFailed(errors={"store": [_l("Magasin introuvable.")]})
     if not store.is_active:
         raise ValidationFailed(errors={"store": [_l("Ce magasin est fermé.")]})
     return store

@@ -158,7 +158,6 @@ def test_close_needs_the_counted_cash_and_the_owner(app, shop, as_cashier, api_a
 
 @pytest.mark.parametrize("body,field", [
     ({"opening_float": 0}, "store"),
-    ({"store": 2, "opening_float": 0}, "store"),  # YDE1: not the cashier's store
     ({"store": 1}, "opening_float"),
     ({"store": 1, "opening_float": -100}, "opening_float"),
     ({"store": 1, "opening_float": "beaucoup"}, "opening_float"),
@@ -166,6 +165,14 @@ def test_close_needs_the_counted_cash_and_the_owner(app, shop, as_cashier, api_a
 def test_bad_opens_answer_422(shop, as_cashier, body, field):
     answer = as_cashier.post("/api/v1/cash-shifts/open/", json=body)
     assert answer.status_code == 422 and field in answer.get_json()["errors"], answer.get_json()
+
+
+def test_a_shift_in_a_store_of_someone_else_is_not_found(app, shop, as_cashier):
+    """A DLA1 cashier naming YDE1: 404 as for any record not theirs, no shift opened."""
+    answer = as_cashier.post("/api/v1/cash-shifts/open/", json={"store": shop.yde, "opening_float": 0})
+    assert (answer.status_code, answer.get_json()) == (404, {"message": "Magasin introuvable."})
+    with app.app_context():
+        assert db.session.execute(select(CashShift)).first() is None
 
 
 def test_shift_rows_in_the_database(app, shop, as_cashier):

@@ -2,7 +2,10 @@
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
+from app.extensions import db
+from app.purchases.models import PurchaseOrder
 from tests.documents.pdf_tools import pdf_text
 from tests.factories import make_user, store_by_code
 
@@ -64,6 +67,21 @@ def test_bad_input_answers_in_french(as_manager, shop):
     assert as_manager.post("/api/v1/purchase-orders/", data="x").status_code == 400
     duplicate = as_manager.post("/api/v1/suppliers/", json={"name": "CFAO Technologies"})
     assert duplicate.status_code == 409 and duplicate.get_json()["message"]
+
+
+def test_a_store_of_someone_else_named_in_a_body_is_not_found(app, api_as, shop):
+    """A DLA1 manager naming YDE1 (an order, "commander ce qui manque"): 404, no order written."""
+    with app.app_context():
+        make_user("gerant.dla@boutique.cm", "gerant123!", "MANAGER", [store_by_code("DLA1")])
+    manager = api_as("gerant.dla@boutique.cm", "gerant123!")
+    answers = [
+        manager.post("/api/v1/purchase-orders/", json={"store": shop.yde, "supplier": shop.cfao,
+                                                       "lines": [{"product": shop.router, "quantity": 1, "unit_cost": 100}]}),
+        manager.post("/api/v1/purchase-orders/order-missing/", json={"store": shop.yde}),
+    ]
+    assert [(a.status_code, a.get_json()) for a in answers] == [(404, {"message": "Magasin introuvable."})] * 2
+    with app.app_context():
+        assert db.session.execute(select(PurchaseOrder)).first() is None
 
 
 def test_another_stores_orders_are_not_found(app, api_as, as_manager, shop):

@@ -3,7 +3,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.sales.models import Sale
 from app.stock import services as stock
 from tests.factories import make_customer, store_by_code
 
@@ -96,7 +99,6 @@ def test_put_replaces_items_while_draft(shop, as_seller):
     ({"store": 1, "items": [{"product": 1, "quantity": 1, "discount": 999999}]}, "items[0].discount"),
     ({"store": 1, "items": "nope"}, "items"),
     ({"store": 1, "items": [{"product": 1, "quantity": 1, "colour": "red"}]}, "items[0].colour"),
-    ({"store": 2, "items": [{"product": 1, "quantity": 1}]}, "store"),  # YDE1: not the seller's store
     ({"store": 1, "customer": 999, "items": []}, "customer"),
 ])
 def test_bad_drafts_answer_422_with_the_field(shop, as_seller, payload, field):
@@ -108,6 +110,14 @@ def test_bad_drafts_answer_422_with_the_field(shop, as_seller, payload, field):
     assert answer.status_code == 422, answer.get_json()
     assert field in answer.get_json()["errors"], answer.get_json()
     assert answer.get_json()["message"]
+
+
+def test_a_draft_in_a_store_of_someone_else_is_not_found(app, shop, as_seller):
+    """A DLA1 seller naming YDE1 (where switches are in stock): 404 as for any record not theirs, nothing written."""
+    answer = as_seller.post("/api/v1/sales/", json={"store": shop.yde, "items": [{"product": shop.switch, "quantity": 1}]})
+    assert (answer.status_code, answer.get_json()) == (404, {"message": "Magasin introuvable."})
+    with app.app_context():
+        assert db.session.execute(select(Sale)).first() is None
 
 
 def test_bad_bodies_answer_400(shop, as_seller):

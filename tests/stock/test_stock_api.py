@@ -4,6 +4,7 @@ import pytest
 from app.catalog.models import Product
 from app.extensions import db
 from app.stock import services
+from app.stock.models import StockCount, Transfer
 from tests.factories import (
     make_product,
     make_store,
@@ -123,11 +124,23 @@ def test_bad_adjustments_answer_422_with_the_field(as_stocker, catalog, change, 
     assert field in response.get_json()["errors"]
 
 
-def test_an_adjustment_in_a_store_of_someone_else_is_refused(api_as, catalog, app):
+def test_a_store_of_someone_else_named_in_a_body_is_not_found(api_as, catalog, app):
+    """A DLA1 stock keeper naming YDE1 (an adjustment, a transfer from it, a count): 404, nothing written."""
     with app.app_context():
-        make_user("stock.yde@boutique.cm", "stock123!", "STOCKER", stores=[store_by_code("YDE1")])
-    response = _adjust(api_as("stock.yde@boutique.cm", "stock123!"), catalog, -1)
-    assert response.status_code == 422 and "store" in response.get_json()["errors"]
+        make_user("stock.dla@boutique.cm", "stock123!", "STOCKER", stores=[store_by_code("DLA1")])
+        ledger = assert_stock_equals_ledger()
+    stocker = api_as("stock.dla@boutique.cm", "stock123!")
+    answers = [
+        _adjust(stocker, catalog, -1, {"store": catalog["yde"]}),
+        stocker.post("/api/v1/transfers/", json={"store": catalog["yde"], "destination_store": catalog["dla"],
+                                                 "lines": [{"product": catalog["router"], "quantity": 1}]}),
+        stocker.post("/api/v1/stock-counts/", json={"store": catalog["yde"]}),
+    ]
+    assert [(a.status_code, a.get_json()) for a in answers] == [(404, {"message": "Magasin introuvable."})] * 3
+    with app.app_context():
+        assert assert_stock_equals_ledger() == ledger
+        assert db.session.execute(db.select(Transfer)).first() is None
+        assert db.session.execute(db.select(StockCount)).first() is None
 
 
 def test_a_serial_tracked_adjustment_names_its_units(as_stocker, catalog, app):
@@ -273,7 +286,7 @@ def test_a_count_of_another_store_is_not_found(api_as, catalog, app):
     stocker = api_as("stock.dla@boutique.cm", "stock123!")
     assert stocker.get(f"/api/v1/stock-counts/{pk}").status_code == 404
     assert stocker.post(f"/api/v1/stock-counts/{pk}/counts/", json={"lines": []}).status_code == 404
-    assert stocker.post("/api/v1/stock-counts/", json={"store": catalog["yde"]}).status_code == 422
+    assert stocker.post("/api/v1/stock-counts/", json={"store": catalog["yde"]}).status_code == 404
 
 
 BLIND_KEYS = {"expected_quantity", "book_quantity", "difference", "missing_serials", "unexpected_serials"}

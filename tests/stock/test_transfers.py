@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.core.errors import Forbidden, InvalidTransition, ValidationFailed
+from app.core.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.core.models import AuditLog
 from app.extensions import db
 from app.stock import services
@@ -161,7 +161,7 @@ def test_a_draft_checks_its_lines_and_stores(app, goods):
         with pytest.raises(ValidationFailed, match="invalides"):  # same store
             services.create_transfer(user, goods["dla"], goods["dla"], [])
         db.session.rollback()
-        with pytest.raises(ValidationFailed):  # a store the user does not work in
+        with pytest.raises(NotFound, match="Magasin introuvable"):  # a store the user does not work in
             services.create_transfer(_user(goods["yde_user"]), goods["dla"], goods["yde"], [])
         db.session.rollback()
         assert db.session.execute(select(Transfer)).first() is None

@@ -85,10 +85,7 @@ def _read_store(user, value, errors):
         store_id = read_id(value, "store", errors)
     if store_id is None:
         return None
-    store = db.session.get(Store, store_id)
-    if store is None or not can_access_store(user, store_id):
-        errors.add("store", _l("Magasin introuvable."))
-        return None
+    store = Store.for_action(user, store_id)  # another store, or none: NotFound (404)
     if not store.is_active:
         errors.add("store", _l("Ce magasin est désactivé."))
         return None

@@ -425,12 +425,16 @@ def _user_id(user):
 
 
 def _store(store_id, field="store", user=None):
-    """An active store the user works in; another store is "not found" (422 on that field)."""
+    """An active store. With `user`: one the user may act in (another store, or none: NotFound, 404);
+    without (a transfer's destination: any store), an unknown id is a field error (422)."""
     from ...stores.models import Store
 
-    store = db.session.get(Store, store_id) if isinstance(store_id, int) and not isinstance(store_id, bool) else None
-    if store is None or (user is not None and not can_access_store(user, store.id)):
-        raise ValidationFailed(errors={field: [_l("Magasin introuvable.")]})
+    if user is not None:
+        store = Store.for_action(user, store_id)
+    else:
+        store = db.session.get(Store, store_id) if isinstance(store_id, int) and not isinstance(store_id, bool) else None
+        if store is None:
+            raise ValidationFailed(errors={field: [_l("Magasin introuvable.")]})
     if not store.is_active:
         raise ValidationFailed(errors={field: [_l("Ce magasin est fermé.")]})
     return store
