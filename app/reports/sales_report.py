@@ -150,6 +150,11 @@ def report(stores, date_from, date_to, filters=None):
                 if by_lines or name == "category":
                     bucket[2] -= amount
                     bucket[3] -= ht
+        for category, count in db.session.execute(  # a sale counts once in each category it has lines of
+                select(Product.category_id, func.count(func.distinct(Sale.id)))
+                .join(SaleItem, SaleItem.sale_id == Sale.id).join(Product, Product.id == SaleItem.product_id)
+                .where(*paid, *filters.lines()).group_by(Product.category_id)):
+            buckets["category"][category][0] += count
         payment_where = [Payment.store_id == store.id, Payment.created_at >= start, Payment.created_at < end,
                          *filters.sales()]
         if filters.method:

@@ -150,3 +150,26 @@ def test_sqlite_minutes_fall_on_the_stores_local_day():
 
     assert services.utc_minute_day("2026-11-10 22:30", DOUALA) == D  # 23:30 in Douala
     assert services.utc_minute_day("2026-11-10 23:30", DOUALA) == NEXT  # 00:30 in Douala
+
+
+def test_the_kpis_read_as_many_statements_for_five_stores_over_a_month_as_for_one_day(shop):
+    # Each figure is one query grouped by store and local day, never one per store or per day.
+    from sqlalchemy import event
+
+    others = [make_store(f"RPQ{n}", f"Magasin {n}") for n in range(4)]
+    assert [(store.code, store.timezone) for store in (shop, *others)]  # loaded before counting
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        services.compute_kpis([shop], D, D, today=LATER)
+        one = len(statements)
+        statements.clear()
+        month = services.compute_kpis([shop, *others], D - timedelta(days=29), NEXT, today=LATER)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == one
+    assert month["result"]["revenue"] == "95400"

@@ -61,6 +61,8 @@ def day(client, shop, **filters):
 
 def test_without_a_filter_every_sale_counts(as_admin, shop):
     assert day(as_admin, shop) == (3, 4, PHONE + 2 * ROUTER + SWITCH)
+    by_category = {r["label"]: (r["sales_count"], r["items_sold"]) for r in rows(as_admin, shop, "category")}
+    assert by_category == {"Routeurs test": (2, 2), "Commutateurs test": (1, 1), "Téléphones test": (1, 1)}
 
 
 def test_the_seller_filter_keeps_the_sellers_sales(as_admin, shop):
