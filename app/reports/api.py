@@ -55,7 +55,7 @@ class ReportApi(BaseApi):
           parameters:
           - {in: query, name: store, schema: {type: integer}}
           - {in: query, name: seller, schema: {type: integer}}
-          - {in: query, name: category, schema: {type: integer}, description: "the lines of this category and its subcategories"}
+          - {in: query, name: category, schema: {type: integer}, description: "its lines, subcategories included"}
           - {in: query, name: method, schema: {type: string, enum: [CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT]}}
           - {in: query, name: date_from, schema: {type: string, format: date}}
           - {in: query, name: date_to, schema: {type: string, format: date}}

@@ -117,7 +117,8 @@ class ReportsView(BaseView):
         args = {k: v for k, v in request.args.items() if k != "format"}
         return self.render_template(
             "reports/sales.html", query=query, rows=rows, totals=totals, stores=Store.of_user(user),
-            groupings=sales_report.SHEET_TITLES, choices=filter_choices(user), export_url=url_for("ReportsView.sales", format="xlsx", **args))
+            groupings=sales_report.SHEET_TITLES, choices=filter_choices(user),
+            export_url=url_for("ReportsView.sales", format="xlsx", **args))
 
 
 def register(appbuilder):

@@ -41,8 +41,9 @@ def test_a_100000_sale_export_stays_under_the_memory_bound(app, postgres):
         # One statement: a sale every 5 minutes from 1 January (347 days), one line each.
         db.session.execute(text("""
             WITH sales AS (
-                INSERT INTO sale (store_id, number, status, seller_id, discount, subtotal, tax_total, total, amount_paid,
-                                  amount_refunded, stock_reserved, created_at, updated_at, submitted_at, paid_at)
+                INSERT INTO sale (store_id, number, status, seller_id, discount, subtotal, tax_total, total,
+                                  amount_paid, amount_refunded, stock_reserved, created_at, updated_at,
+                                  submitted_at, paid_at)
                 SELECT :store, 'BIG1-FAC-' || g, 'PAID', :seller, 0, 11925, 1925, 11925, 11925, 0, false, t, t, t, t
                 FROM generate_series(1, :n) AS g,
                      LATERAL (SELECT timestamptz '2026-01-01 07:00+00' + g * interval '5 minutes' AS t) AS m

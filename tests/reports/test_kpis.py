@@ -140,7 +140,8 @@ def test_stores_in_other_zones_count_on_their_own_local_days(shop):
     rows = {row["code"]: row for row in services.compute_kpis([shop, tokyo], NEXT, NEXT, today=LATER)["stores"]}
     assert (rows["RPT1"]["sales_count"], rows["TYO1"]["sales_count"]) == (1, 1)
     assert rows["TYO1"]["revenue"] == "11925" and rows["TYO1"]["payments_by_method"]["CASH"] == "11925"
-    day_d = {row["code"]: row["sales_count"] for row in services.compute_kpis([shop, tokyo], D, D, today=LATER)["stores"]}
+    day_d = {row["code"]: row["sales_count"]
+             for row in services.compute_kpis([shop, tokyo], D, D, today=LATER)["stores"]}
     assert day_d == {"RPT1": 2, "TYO1": 1}
 
 

@@ -35,8 +35,8 @@ def shop(app):
         phone = make_product("FLT-PHONE", "Téléphone", sale_price=str(PHONE), category_id=phones.id)
         router = make_product("FLT-ROUTER", "Routeur", sale_price=str(ROUTER), category_id=routers.id)
         switch = make_product("FLT-SWITCH", "Commutateur", sale_price=str(SWITCH), category_id=switches.id)
-        paid_sale(store, valerie, till, local(2026, 11, 10, 9), [(phone, 1, PHONE, "7000"), (router, 1, ROUTER, "30000")],
-                  [("CASH", str(PHONE + ROUTER))])
+        paid_sale(store, valerie, till, local(2026, 11, 10, 9),
+                  [(phone, 1, PHONE, "7000"), (router, 1, ROUTER, "30000")], [("CASH", str(PHONE + ROUTER))])
         paid_sale(store, marc, till, local(2026, 11, 10, 11), [(router, 1, ROUTER, "30000")],
                   [("MOBILE_MONEY", str(ROUTER))])
         paid_sale(store, marc, till, local(2026, 11, 10, 12), [(switch, 1, SWITCH, "15000")],
