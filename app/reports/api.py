@@ -55,6 +55,8 @@ class ReportApi(BaseApi):
           parameters:
           - {in: query, name: store, schema: {type: integer}}
           - {in: query, name: seller, schema: {type: integer}}
+          - {in: query, name: category, schema: {type: integer}, description: "its lines, subcategories included"}
+          - {in: query, name: method, schema: {type: string, enum: [CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT]}}
           - {in: query, name: date_from, schema: {type: string, format: date}}
           - {in: query, name: date_to, schema: {type: string, format: date}}
           - {in: query, name: group_by, schema: {type: string, enum: [day, week, month, seller, category, payment_method]}}
@@ -62,18 +64,18 @@ class ReportApi(BaseApi):
           responses:
             200: {description: "`result`: the rows (group, label, sales_count, items_sold, revenue, revenue_ht)"}
             404: {description: no such store in yours}
-            422: {description: a bad date, period or grouping}
+            422: {description: a bad date, period, grouping or filter}
         """
         query = read_query(request.args, acting_user(), grouping=True)
         if query.format == "xlsx":
             return workbook_response(query)
-        rows = sales_report.report(query.stores, query.date_from, query.date_to, query.seller)[query.group_by]
+        rows = sales_report.report(query.stores, query.date_from, query.date_to, query.filters)[query.group_by]
         return self.response(200, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat(),
                              group_by=query.group_by, result=rows)
 
 
 def workbook_response(query):
-    path = sales_report.write_workbook(query.stores, query.date_from, query.date_to, query.group_by, query.seller)
+    path = sales_report.write_workbook(query.stores, query.date_from, query.date_to, query.group_by, query.filters)
     name = f"ventes-{query.date_from.isoformat()}-{query.date_to.isoformat()}.xlsx"
     return Response(sales_report.stream_file(path), mimetype=XLSX, direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -13,12 +13,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from ..cashier.models import Payment
 from ..catalog.models import Category, Product
 from ..extensions import db
 from ..sales.models import Refund, RefundLine, Sale, SaleItem
+from ..stock.filters import category_and_children
 from .services import utc_bounds, whole
 
 GROUPINGS = ("day", "week", "month", "seller", "category", "payment_method")
@@ -53,15 +55,46 @@ def _row(key, label, bucket):
             "revenue": str(whole(bucket[2])), "revenue_ht": None if bucket[3] is None else str(whole(bucket[3]))}
 
 
-def report(stores, date_from, date_to, seller_id=None):
-    """{grouping: [rows]} for every grouping, each sorted by its key."""
+class Filters:
+    """What the report keeps besides the period and the stores: a seller's sales, the sales paid
+    (in part or in full) by a payment method, and the lines of a category (with its subcategories)."""
+
+    def __init__(self, seller=None, category=None, method=None):
+        self.seller, self.category, self.method = seller, category, method
+        self.categories = category_and_children(category) if category else None
+
+    def sales(self):
+        """Conditions on Sale: the sales the report counts."""
+        where = []
+        if self.seller:
+            where.append(Sale.seller_id == self.seller)
+        if self.method:  # aliases: the queries that use these conditions read the same tables
+            payment = aliased(Payment)
+            where.append(exists().where(payment.sale_id == Sale.id, payment.method == self.method).correlate(Sale))
+        if self.categories:
+            item, product = aliased(SaleItem), aliased(Product)
+            where.append(exists().where(item.sale_id == Sale.id, item.product_id == product.id,
+                                        product.category_id.in_(self.categories)).correlate(Sale))
+        return where
+
+    def lines(self):
+        """Conditions on the lines' Product: with a category, only its lines count."""
+        return [Product.category_id.in_(self.categories)] if self.categories else []
+
+
+def report(stores, date_from, date_to, filters=None):
+    """{grouping: [rows]} for every grouping, each sorted by its key.
+
+    With a category, amounts and items are those of the category's lines (its refund lines less)
+    and a sale counts when it has one; the payments of such a sale count in proportion of the
+    category's part of it."""
+    filters = filters or Filters()
+    by_lines = bool(filters.categories)
     buckets = {name: defaultdict(lambda: [0, 0, Decimal("0"), Decimal("0")]) for name in GROUPINGS}
     categories = {}
     for store in stores:
         start, end = utc_bounds(store, date_from, date_to)
-        paid = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end]
-        if seller_id:
-            paid.append(Sale.seller_id == seller_id)
+        paid = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end, *filters.sales()]
         rows = db.session.execute(
             select(Sale.paid_at, Sale.total, Sale.tax_total, Sale.seller_id).where(*paid)
             .execution_options(yield_per=CHUNK))
@@ -71,56 +104,74 @@ def report(stores, date_from, date_to, seller_id=None):
             for name, key in keys.items():
                 bucket = buckets[name][key]
                 bucket[0] += 1
-                bucket[2] += total
-                bucket[3] += total - tax
-        refund_where = [Refund.store_id == store.id, Refund.created_at >= start, Refund.created_at < end]
-        if seller_id:
-            refund_where.append(Sale.seller_id == seller_id)
-        for created_at, amount, total, tax, seller in db.session.execute(
-                select(Refund.created_at, Refund.amount, Sale.total, Sale.tax_total, Sale.seller_id)
-                .join(Sale, Sale.id == Refund.sale_id).where(*refund_where)):
-            keys = _time_keys(created_at, store.zone)
-            keys["seller"] = seller
-            for name, key in keys.items():
-                buckets[name][key][2] -= amount
-                buckets[name][key][3] -= _ht_share(amount, total, tax)
+                if not by_lines:
+                    bucket[2] += total
+                    bucket[3] += total - tax
+        refund_where = [Refund.store_id == store.id, Refund.created_at >= start, Refund.created_at < end,
+                        *filters.sales()]
+        if not by_lines:
+            for created_at, amount, total, tax, seller in db.session.execute(
+                    select(Refund.created_at, Refund.amount, Sale.total, Sale.tax_total, Sale.seller_id)
+                    .join(Sale, Sale.id == Refund.sale_id).where(*refund_where)):
+                keys = _time_keys(created_at, store.zone)
+                keys["seller"] = seller
+                for name, key in keys.items():
+                    buckets[name][key][2] -= amount
+                    buckets[name][key][3] -= _ht_share(amount, total, tax)
         # Items sold: per time key and seller from the lines, less the refunded quantities.
         for paid_at, seller, category, quantity, amount, rate in db.session.execute(
                 select(Sale.paid_at, Sale.seller_id, Product.category_id, SaleItem.quantity, SaleItem.line_total,
                        SaleItem.tax_rate)
                 .join(Sale, Sale.id == SaleItem.sale_id).join(Product, Product.id == SaleItem.product_id)
-                .where(*paid).execution_options(yield_per=CHUNK)):
+                .where(*paid, *filters.lines()).execution_options(yield_per=CHUNK)):
             keys = _time_keys(paid_at, store.zone)
             keys["seller"] = seller
+            keys["category"] = category
+            ht = whole(amount / (1 + rate / 100))
             for name, key in keys.items():
-                buckets[name][key][1] += quantity
-            bucket = buckets["category"][category]
-            bucket[1] += quantity
-            bucket[2] += amount
-            bucket[3] += whole(amount / (1 + rate / 100))
+                bucket = buckets[name][key]
+                bucket[1] += quantity
+                if by_lines or name == "category":
+                    bucket[2] += amount
+                    bucket[3] += ht
         for created_at, seller, category, quantity, amount, rate in db.session.execute(
                 select(Refund.created_at, Sale.seller_id, Product.category_id, RefundLine.quantity,
                        RefundLine.amount, SaleItem.tax_rate)
                 .join(Refund, Refund.id == RefundLine.refund_id).join(SaleItem, SaleItem.id == RefundLine.sale_item_id)
                 .join(Sale, Sale.id == Refund.sale_id).join(Product, Product.id == SaleItem.product_id)
-                .where(*refund_where)):
+                .where(*refund_where, *filters.lines())):
             keys = _time_keys(created_at, store.zone)
             keys["seller"] = seller
+            keys["category"] = category
+            ht = whole(amount / (1 + rate / 100))
             for name, key in keys.items():
-                buckets[name][key][1] -= quantity
-            bucket = buckets["category"][category]
-            bucket[1] -= quantity
-            bucket[2] -= amount
-            bucket[3] -= whole(amount / (1 + rate / 100))
-        payment_where = [Payment.store_id == store.id, Payment.created_at >= start, Payment.created_at < end]
-        if seller_id:
-            payment_where.append(Sale.seller_id == seller_id)
-        for method, count, amount in db.session.execute(
-                select(Payment.method, func.count(Payment.id), func.sum(Payment.amount))
-                .join(Sale, Sale.id == Payment.sale_id).where(*payment_where).group_by(Payment.method)):
+                bucket = buckets[name][key]
+                bucket[1] -= quantity
+                if by_lines or name == "category":
+                    bucket[2] -= amount
+                    bucket[3] -= ht
+        for category, count in db.session.execute(  # a sale counts once in each category it has lines of
+                select(Product.category_id, func.count(func.distinct(Sale.id)))
+                .join(SaleItem, SaleItem.sale_id == Sale.id).join(Product, Product.id == SaleItem.product_id)
+                .where(*paid, *filters.lines()).group_by(Product.category_id)):
+            buckets["category"][category][0] += count
+        payment_where = [Payment.store_id == store.id, Payment.created_at >= start, Payment.created_at < end,
+                         *filters.sales()]
+        if filters.method:
+            payment_where.append(Payment.method == filters.method)
+        amount = Payment.amount
+        query = select(Payment.method, func.count(Payment.id), func.sum(amount)).join(Sale, Sale.id == Payment.sale_id)
+        if by_lines:  # the category's part of each sale's payments
+            part = (select(SaleItem.sale_id, func.sum(SaleItem.line_total).label("part"))
+                    .join(Product, Product.id == SaleItem.product_id).where(*filters.lines())
+                    .group_by(SaleItem.sale_id).subquery())
+            amount = Payment.amount * part.c.part / func.nullif(Sale.total, 0)
+            query = (select(Payment.method, func.count(Payment.id), func.sum(amount))
+                     .join(Sale, Sale.id == Payment.sale_id).join(part, part.c.sale_id == Sale.id))
+        for method, count, total in db.session.execute(query.where(*payment_where).group_by(Payment.method)):
             bucket = buckets["payment_method"][method]
             bucket[0] += count
-            bucket[2] += amount
+            bucket[2] += total or 0
             bucket[3] = None
     for category_id, name in db.session.execute(select(Category.id, Category.name)):
         categories[category_id] = name
@@ -137,13 +188,12 @@ def report(stores, date_from, date_to, seller_id=None):
     return result
 
 
-def sale_lines(stores, date_from, date_to, seller_id=None):
-    """Every sale paid in the period, one tuple each, streamed: for the workbook's detail sheet."""
+def sale_lines(stores, date_from, date_to, filters=None):
+    """Every sale the report counts in the period, one tuple each, streamed: for the workbook's detail sheet."""
+    filters = filters or Filters()
     for store in stores:
         start, end = utc_bounds(store, date_from, date_to)
-        where = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end]
-        if seller_id:
-            where.append(Sale.seller_id == seller_id)
+        where = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end, *filters.sales()]
         rows = db.session.execute(
             select(Sale.number, Sale.paid_at, Sale.seller_id, Sale.total, Sale.tax_total, Sale.amount_refunded,
                    Sale.status).where(*where).order_by(Sale.paid_at, Sale.id).execution_options(yield_per=CHUNK))
@@ -156,14 +206,14 @@ COLUMNS = ("Groupe", "Ventes", "Articles", "Chiffre d'affaires TTC", "Chiffre d'
 DETAIL_COLUMNS = ("Numéro", "Payée le", "Magasin", "Vendeur", "Total TTC", "Total HT", "Remboursé", "Statut")
 
 
-def write_workbook(stores, date_from, date_to, group_by, seller_id=None):
+def write_workbook(stores, date_from, date_to, group_by, filters=None):
     """The report as an .xlsx file on disk (write-only openpyxl): one sheet per grouping, the asked
     one first, then every sale. Returns the file's path; the caller streams and removes it."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    groups = report(stores, date_from, date_to, seller_id)
+    groups = report(stores, date_from, date_to, filters)
     book = Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -190,7 +240,7 @@ def write_workbook(stores, date_from, date_to, group_by, seller_id=None):
     detail = book.create_sheet("Ventes")
     header(detail, DETAIL_COLUMNS)
     seller_names = {}
-    for number, paid_at, code, seller, total, ht, refunded, status in sale_lines(stores, date_from, date_to, seller_id):
+    for number, paid_at, code, seller, total, ht, refunded, status in sale_lines(stores, date_from, date_to, filters):
         if seller not in seller_names:
             seller_names.update(_names([seller]))
         when = WriteOnlyCell(detail, value=paid_at)

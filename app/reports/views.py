@@ -15,7 +15,7 @@ from ..core.web import flash_error
 from ..extensions import db
 from ..stores.models import Store
 from . import sales_report, services
-from .filters import read_query
+from .filters import filter_choices, read_query
 
 DASHBOARD_ROLES = ("MANAGER", "ADMIN")
 METHOD_LABELS = sales_report.METHOD_LABELS
@@ -35,10 +35,9 @@ def dashboard_context(user, store_id=None):
     today = (stores[0].local_now() if stores else Store().local_now()).date()
     week_ago = today - timedelta(days=7)
     first = today - timedelta(days=29)
-    now = services.compute_kpis(stores, today, today)
-    before = services.compute_kpis(stores, week_ago, week_ago)
-    month = services.compute_kpis(stores, first, today)
-    series = services.daily_revenue(stores, first, today)
+    period = services.Period(stores, first, today)  # the 30 days read once; today and a week ago are in them
+    now, before, month = period.kpis(today, today), period.kpis(week_ago, week_ago), period.kpis()
+    series = period.daily_revenue()
     cards = []
     for key, label, money in (("revenue", _l("Chiffre d'affaires TTC"), True), ("sales_count", _l("Ventes"), False),
                               ("average_basket", _l("Panier moyen"), True), ("gross_margin", _l("Marge brute"), True)):
@@ -109,7 +108,7 @@ class ReportsView(BaseView):
             from .api import workbook_response  # noqa: PLC0415  (the same streamed workbook)
 
             return workbook_response(query)
-        groups = sales_report.report(query.stores, query.date_from, query.date_to, query.seller)
+        groups = sales_report.report(query.stores, query.date_from, query.date_to, query.filters)
         rows = groups[query.group_by]
         totals = {"sales_count": sum(r["sales_count"] for r in groups["day"]),
                   "items_sold": sum(r["items_sold"] for r in groups["day"]),
@@ -118,7 +117,8 @@ class ReportsView(BaseView):
         args = {k: v for k, v in request.args.items() if k != "format"}
         return self.render_template(
             "reports/sales.html", query=query, rows=rows, totals=totals, stores=Store.of_user(user),
-            groupings=sales_report.SHEET_TITLES, export_url=url_for("ReportsView.sales", format="xlsx", **args))
+            groupings=sales_report.SHEET_TITLES, choices=filter_choices(user),
+            export_url=url_for("ReportsView.sales", format="xlsx", **args))
 
 
 def register(appbuilder):

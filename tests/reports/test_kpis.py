@@ -122,3 +122,55 @@ def test_the_snapshot_command_rebuilds_a_past_day(shop, app):
     assert row.day == NEXT and row.revenue == 11925
     bad = app.test_cli_runner().invoke(args=["reports", "snapshot", "--date", "hier"])
     assert bad.exit_code != 0 and "AAAA-MM-JJ" in bad.output
+
+
+def test_stores_in_other_zones_count_on_their_own_local_days(shop):
+    # One grouped read for both stores: 14:00 UTC on D is 23:00 in Tokyo (D), 17:00 UTC is 02:00 on D+1
+    # (both still D in Douala).
+    from datetime import datetime, timezone
+
+    tokyo = make_store("TYO1", "Magasin de Tokyo", timezone="Asia/Tokyo")
+    phone = make_product("TYO-PHONE", "Téléphone", sale_price="11925")
+    till = shift(tokyo, user_by_email("caissier@boutique.cm"))
+    seller = user_by_email("vendeur1@boutique.cm")
+    for hour in (14, 17):
+        paid_sale(tokyo, seller, till, datetime(2026, 11, 10, hour, tzinfo=timezone.utc),
+                  [(phone, 1, "11925", "7000")], [("CASH", "11925")])
+    db.session.commit()
+    rows = {row["code"]: row for row in services.compute_kpis([shop, tokyo], NEXT, NEXT, today=LATER)["stores"]}
+    assert (rows["RPT1"]["sales_count"], rows["TYO1"]["sales_count"]) == (1, 1)
+    assert rows["TYO1"]["revenue"] == "11925" and rows["TYO1"]["payments_by_method"]["CASH"] == "11925"
+    day_d = {row["code"]: row["sales_count"]
+             for row in services.compute_kpis([shop, tokyo], D, D, today=LATER)["stores"]}
+    assert day_d == {"RPT1": 2, "TYO1": 1}
+
+
+def test_sqlite_minutes_fall_on_the_stores_local_day():
+    # SQLite knows no zones: the live figures group by UTC minute, turned into the local day here.
+    from tests.reports.builders import DOUALA
+
+    assert services.utc_minute_day("2026-11-10 22:30", DOUALA) == D  # 23:30 in Douala
+    assert services.utc_minute_day("2026-11-10 23:30", DOUALA) == NEXT  # 00:30 in Douala
+
+
+def test_the_kpis_read_as_many_statements_for_five_stores_over_a_month_as_for_one_day(shop):
+    # Each figure is one query grouped by store and local day, never one per store or per day.
+    from sqlalchemy import event
+
+    others = [make_store(f"RPQ{n}", f"Magasin {n}") for n in range(4)]
+    assert [(store.code, store.timezone) for store in (shop, *others)]  # loaded before counting
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        services.compute_kpis([shop], D, D, today=LATER)
+        one = len(statements)
+        statements.clear()
+        month = services.compute_kpis([shop, *others], D - timedelta(days=29), NEXT, today=LATER)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == one
+    assert month["result"]["revenue"] == "95400"
