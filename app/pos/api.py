@@ -10,7 +10,6 @@ from flask_appbuilder.api import BaseApi, expose, protect
 from ..core.api import answers_domain_errors
 from ..core.errors import HTTP_MESSAGES
 from ..core.scoping import acting_user
-from ..documents.pdf import pdf_response
 from ..sales import services as sales
 from . import documents
 
@@ -43,8 +42,7 @@ class SaleDocumentApi(BaseApi):
             404: {description: no such sale in your stores}
             409: {description: a draft has no invoice yet}
         """
-        sale = sales.get_sale(acting_user(), pk)
-        return pdf_response(documents.invoice_pdf(sale), documents.pdf_name("facture", sale.number))
+        return documents.invoice_response(sales.get_sale(acting_user(), pk))
 
     @expose("/<int:pk>/ticket.pdf", methods=["GET"])
     @protect()
@@ -60,8 +58,7 @@ class SaleDocumentApi(BaseApi):
             404: {description: no such sale in your stores}
             409: {description: a draft has no ticket yet}
         """
-        sale = sales.get_sale(acting_user(), pk)
-        return pdf_response(documents.ticket_pdf(sale), documents.pdf_name("ticket", sale.number))
+        return documents.ticket_response(sales.get_sale(acting_user(), pk))
 
 
 def register(appbuilder):

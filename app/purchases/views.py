@@ -18,7 +18,6 @@ from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.inputs import serial_list
 from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, has_permission
-from ..documents.pdf import pdf_response
 from ..extensions import db
 from ..core.web import flash_error
 from ..stock import services as stock
@@ -174,7 +173,7 @@ class PurchaseOrderModelView(DocumentModelView):
     def pdf(self, pk):
         order = self._document(pk)
         try:
-            return pdf_response(documents.order_pdf(order), documents.pdf_name(order))
+            return documents.order_response(order)
         except DomainError as error:
             flash_error(error)
             return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
