@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from ..core.api import ScopedInterface
 from ..core.formatting import format_local_datetime, format_money
 from ..core.scoping import acting_user, scope_to_stores, store_scope
-from ..core.views import add_entry_point, get_or_404
+from ..core.views import add_entry_point, get_or_404, has_permission
 from ..extensions import db
 from ..core.web import SCREEN_READ as READ_ONLY
 from .models import METHOD_LABELS
@@ -55,6 +55,8 @@ class CashShiftModelView(ModelView):
         shift = get_or_404(self, pk)
         figures = services.shift_figures(shift) if shift.status == CLOSED else None
         return self.render_template("cashier/shift.html", shift=shift, figures=figures,
+                                    running=services.running_figures(acting_user(), shift),
+                                    can_print=has_permission("can_cash", "Till"),
                                     method_labels=METHOD_LABELS, title=str(shift))
 
 
