@@ -78,7 +78,7 @@ def _href(html, testid):
     return re.search(rf'href="([^"]+)"[^>]*data-testid="{testid}"', html).group(1)
 
 
-def test_documents_from_the_shift_and_sale_pages(client, paid_sale, as_cashier):
+def test_documents_from_the_shift_and_sale_pages(app, client, paid_sale, as_cashier):
     login(client, "MANAGER")
     assert "zreport-link" not in client.get(f"/cashshiftmodelview/show/{paid_sale['shift']}").get_data(as_text=True)
     as_cashier.post(f"/api/v1/cash-shifts/{paid_sale['shift']}/close/", json={"counted_cash": 24000})
@@ -91,6 +91,10 @@ def test_documents_from_the_shift_and_sale_pages(client, paid_sale, as_cashier):
         answer = client.get(_href(sale_page, testid))
         assert answer.mimetype == "application/pdf" and title in "".join(pdf_text(answer.data)), testid
         assert number in "".join(pdf_text(answer.data))
+    # a seller prints the invoice through the seller's page (no till permission, no ticket link)
+    seller_page = login(app.test_client(), "SALES").get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
+    assert _href(seller_page, "invoice-link") == f"/pos/sale/{paid_sale['sale']}/invoice.pdf"
+    assert "ticket-link" not in seller_page
 
 
 def test_the_variance_view_before_any_closed_shift(client):
