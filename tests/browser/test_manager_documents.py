@@ -1,26 +1,16 @@
 """Issue 19 item 4: a manager finds the documents where they look for them: the Z report on a closed
 shift's page, the invoice reprint on a sale's page, the cash expected so far on an open shift's page."""
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import screenshots
 from tests.browser.test_sale_screens import day  # noqa: F401 (fixture: a paid sale, a closed shift)
 from tests.conftest import DEMO
 from tests.documents.pdf_tools import pdf_opened_by, pdf_text
 
 pytestmark = pytest.mark.browser
-
-SIZES = ((1366, 768), (1024, 600))
-
-
-def _shots(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"i19_documents_{name}_{width}.png"), full_page=True)
 
 
 def test_a_manager_prints_the_z_report_and_an_invoice_and_reads_an_open_till(page, login, day, app):  # noqa: F811
@@ -32,16 +22,16 @@ def test_a_manager_prints_the_z_report_and_an_invoice_and_reads_an_open_till(pag
 
     login(*DEMO["MANAGER"])
     page.goto(f"/cashshiftmodelview/show/{day['shift']}")
-    _shots(page, "1_closed_shift")
+    screenshots(page, "i19_documents_1_closed_shift")
     text = " ".join(pdf_text(pdf_opened_by(page, page.get_by_test_id("zreport-link"))))
     assert "Rapport Z" in text and "Douala Akwa (DLA1)" in text and "Carine Etoa" in text
 
     page.goto(f"/salemodelview/show/{day['sale']}")
     expect(page.get_by_test_id("sale-documents")).to_contain_text("Ticket (PDF)")
-    _shots(page, "2_sale")
+    screenshots(page, "i19_documents_2_sale")
     text = " ".join(pdf_text(pdf_opened_by(page, page.get_by_test_id("invoice-link"))))
     assert "FACTURE" in text and day["number"] in text
 
     page.goto(f"/cashshiftmodelview/show/{open_shift}")
     expect(page.get_by_test_id("shift-expected-so-far")).to_have_text(re.compile(r"^5\s000\sFCFA$"))
-    _shots(page, "3_open_shift")
+    screenshots(page, "i19_documents_3_open_shift")
