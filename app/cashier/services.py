@@ -156,6 +156,14 @@ def shift_figures(shift) -> ShiftFigures:
                         by_method=by_method, payments_count=count)
 
 
+def running_figures(user, shift):
+    """An open shift's figures so far (the cash its drawer should hold now), for a manager of its
+    store; None for anyone else: the cashier closes blind and never sees what is expected."""
+    if shift.status != OPEN or not sales.is_manager_of(user, shift.store_id):
+        return None
+    return shift_figures(shift)
+
+
 def close_shift(user, shift_id, counted_cash, counted_mobile_money=None, counted_bank_transfer=None,
                 counted_card=None, note=None):
     """Close blind: the counted figures come in, the expected ones and the variance are computed and kept."""

@@ -1,7 +1,6 @@
 """Back-office screens of the till: shifts with their variance, payments, and the manager's
 view of shift variances per cashier. Shifts are opened and closed at the POS (issue 5) or
 through the API; a cashier sees their own shifts, a manager every shift of their stores."""
-from flask import abort
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,7 @@ from ..core.api import ScopedInterface
 from ..core.formatting import format_local_datetime, format_money
 from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, StoreChoice, Summary
 from ..core.scoping import acting_user, scope_to_stores, store_scope
-from ..core.views import add_entry_point
+from ..core.views import add_entry_point, get_or_404, has_permission
 from ..extensions import db
 from ..core.web import SCREEN_READ as READ_ONLY
 from .models import METHOD_LABELS
@@ -60,11 +59,11 @@ class CashShiftModelView(FilteredListMixin, ModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        shift = self.datamodel.get(pk, self._base_filters)
-        if shift is None:
-            abort(404)
+        shift = get_or_404(self, pk)
         figures = services.shift_figures(shift) if shift.status == CLOSED else None
         return self.render_template("cashier/shift.html", shift=shift, figures=figures,
+                                    running=services.running_figures(acting_user(), shift),
+                                    can_print=has_permission("can_cash", "Till"),
                                     method_labels=METHOD_LABELS, title=str(shift))
 
 

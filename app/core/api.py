@@ -6,7 +6,7 @@ import flask_appbuilder.api as fab_api
 import flask_appbuilder.models.sqla.filters as fab_filters
 import jsonschema
 from flask import request
-from flask_appbuilder.api import ModelRestApi, protect, safe
+from flask_appbuilder.api import BaseApi, ModelRestApi, protect, safe
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -265,6 +265,18 @@ def api_action(method):
     """A custom API action (under @expose): permission checked, domain errors answered with their
     status and French message, anything else a 500 without a trace (@protect, @safe)."""
     return protect()(safe(answers_domain_errors(method)))
+
+
+class BoutiqueApi(BaseApi):
+    """An API with no model of its own (documents, reports): bearer token only, 401 and 403 in French."""
+
+    allow_browser_login = False
+
+    def response_401(self):
+        return self.response(401, message=str(HTTP_MESSAGES[401]))
+
+    def response_403(self):
+        return self.response(403, message=str(HTTP_MESSAGES[403]))
 
 
 class BoutiqueModelRestApi(ModelRestApi):

@@ -114,6 +114,14 @@ def has_permission(permission, view):
     return current_app.appbuilder.sm.has_access(permission, view)
 
 
+def get_or_404(view, pk):
+    """The row `pk` among those a screen may show (its base filters: the user's stores), else 404."""
+    item = view.datamodel.get(pk, view._base_filters)  # None for a pk that names no row
+    if item is None:
+        abort(404)
+    return item
+
+
 class ReadOnlyModelView(ModelView):
     """list + show with the view's own read permission; the rest comes from explicit endpoints."""
 
@@ -143,10 +151,7 @@ class DocumentModelView(ReadOnlyModelView):
                                     new_url=new_url, new_label=self.new_label)
 
     def _document(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)  # None for a pk that names no row
-        if item is None:
-            abort(404)
-        return item
+        return get_or_404(self, pk)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -1,13 +1,8 @@
 """The customer's statement (A4, French), drawn like the invoice: templates/credits/statement_pdf.html.
 (The repayment receipt is the till's: app/pos/credit.py.)"""
 from ..core.formatting import format_local_datetime
-from ..documents.pdf import pdf_response, render_pdf
+from ..documents.pdf import pdf_response, render_pdf, store_header
 from .models import CREDIT, INSTALLMENT_LABELS, SOURCE_LABELS
-
-
-def _store(store):
-    return {"name": store.name, "code": store.code, "address": store.address, "phone": store.phone,
-            "tax_id": store.tax_id}
 
 
 def _installment(row, today):
@@ -19,7 +14,7 @@ def _installment(row, today):
 def statement_doc(period):
     account, store = period.account, period.account.store
     return {
-        "store": _store(store), "currency": store.currency,
+        "store": store_header(store), "currency": store.currency,
         "customer": {"name": account.customer.name, "phone": account.customer.phone,
                      "tax_id": account.customer.tax_id},
         "date_from": period.date_from.strftime("%d/%m/%Y"), "date_to": period.date_to.strftime("%d/%m/%Y"),

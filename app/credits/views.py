@@ -12,7 +12,8 @@ from ..core.api import ScopedInterface
 from ..core.errors import DomainError
 from ..core.formatting import format_money
 from ..core.scoping import acting_user, is_admin, role_name, store_scope, user_store_ids
-from ..core.views import add_entry_point
+from ..core.views import add_entry_point, get_or_404
+from ..core.web import flash_error
 from ..customers.models import Customer
 from ..extensions import db
 from . import documents, services
@@ -52,9 +53,7 @@ class CreditAccountModelView(ModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            abort(404)
+        account = get_or_404(self, pk)
         summary = services.account_summary(account)
         entries = list(reversed(account.entries))[:200]
         reversed_ids = {e.reverses_id for e in account.entries if e.reverses_id}
@@ -67,14 +66,12 @@ class CreditAccountModelView(ModelView):
     @expose("/<int:pk>/releve.pdf", methods=["GET"])
     @has_access
     def statement(self, pk):
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            abort(404)
+        account = get_or_404(self, pk)
         try:
             period = services.statement(account, _day(request.args.get("date_from")),
                                         _day(request.args.get("date_to")))
         except DomainError as exc:
-            flash(exc.message, "danger")
+            flash_error(exc)
             return redirect(url_for(".show", pk=pk))
         return documents.statement_response(period)
 
@@ -87,8 +84,7 @@ class CreditAccountModelView(ModelView):
                 account = services.open_account(user, request.form.get("customer"), request.form.get("credit_limit"),
                                                 note=request.form.get("note"))
             except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message + "".join(f" {m}" for msgs in exc.errors.values() for m in msgs), "danger")
+                flash_error(exc)
             else:
                 flash(_("Compte ouvert."), "success")
                 return redirect(url_for(".show", pk=account.id))
@@ -102,14 +98,12 @@ class CreditAccountModelView(ModelView):
     @expose("/<int:pk>/modifier", methods=["POST"])
     @has_access
     def change(self, pk):
-        if self.datamodel.get(pk, self._base_filters) is None:
-            abort(404)
+        get_or_404(self, pk)
         try:
             services.update_account(acting_user(), pk, credit_limit=request.form.get("credit_limit"),
                                     is_active=request.form.get("is_active", "false"))
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message + "".join(f" {m}" for msgs in exc.errors.values() for m in msgs), "danger")
+            flash_error(exc)
         else:
             flash(_("Compte mis à jour."), "success")
         return redirect(url_for(".show", pk=pk))
@@ -124,8 +118,7 @@ class CreditAccountModelView(ModelView):
         try:
             services.reverse_entry(acting_user(), entry.id, request.form.get("note"))
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message + "".join(f" {m}" for msgs in exc.errors.values() for m in msgs), "danger")
+            flash_error(exc)
         else:
             flash(_("Écriture corrigée par une écriture inverse."), "success")
         return redirect(url_for(".show", pk=pk))

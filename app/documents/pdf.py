@@ -13,7 +13,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 import segno
-from flask import current_app, render_template, request
+from flask import Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -100,9 +100,30 @@ def _content_bottom(box):
     return lowest
 
 
-def pdf_response(pdf_bytes, filename, inline=True):
-    from flask import Response
+def logo_url(store):
+    """The store's logo as a /static/ URL, when it names a file of the app's static folder."""
+    path = (store.logo or "").strip().lstrip("/")
+    if path.startswith("static/"):
+        path = path[len("static/"):]
+    if not path or ".." in path.split("/") or not os.path.isfile(os.path.join(current_app.static_folder, path)):
+        return None
+    return url_for("static", filename=path)
 
+
+def store_header(store):
+    """The store as every document's head shows it (`doc.store`)."""
+    return {"name": store.name, "code": store.code, "address": store.address, "phone": store.phone,
+            "tax_id": store.tax_id, "invoice_footer": store.invoice_footer, "logo_url": logo_url(store),
+            "currency": store.currency or "XAF"}
+
+
+def pdf_name(kind, number):
+    """'facture', 'DLA1/2026 7' -> 'facture-DLA1-2026-7.pdf' (a file name any system keeps)."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(number))
+    return f"{kind}-{safe}.pdf"
+
+
+def pdf_response(pdf_bytes, filename, inline=True):
     disposition = "inline" if inline else "attachment"
     return Response(pdf_bytes, mimetype="application/pdf",
                     headers={"Content-Disposition": f'{disposition}; filename="{filename}"',

@@ -5,33 +5,22 @@ here, in their own FAB BaseApi mounted on the same /api/v1/sales prefix, with th
 permission (`can_read on SaleDocument`) so that neither API rewrites the other's permissions.
 A sale of another store is a 404, a draft (no number yet) a 409.
 """
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.api import expose
 
-from ..core.api import answers_domain_errors
-from ..core.errors import HTTP_MESSAGES
+from ..core.api import BoutiqueApi, api_action
 from ..core.scoping import acting_user
-from ..documents.pdf import pdf_response
 from ..sales import services as sales
 from . import documents
 
 
-class SaleDocumentApi(BaseApi):
+class SaleDocumentApi(BoutiqueApi):
     route_base = "/api/v1/sales"
     resource_name = "sales"
     openapi_spec_tag = "Sales"
     class_permission_name = "SaleDocument"
     method_permission_name = {"invoice": "read", "ticket": "read"}
-    allow_browser_login = False
-
-    def response_401(self):
-        return self.response(401, message=str(HTTP_MESSAGES[401]))
-
-    def response_403(self):
-        return self.response(403, message=str(HTTP_MESSAGES[403]))
-
     @expose("/<int:pk>/invoice.pdf", methods=["GET"])
-    @protect()
-    @answers_domain_errors
+    @api_action
     def invoice(self, pk):
         """The A4 invoice of a sale (PDF).
         ---
@@ -43,12 +32,10 @@ class SaleDocumentApi(BaseApi):
             404: {description: no such sale in your stores}
             409: {description: a draft has no invoice yet}
         """
-        sale = sales.get_sale(acting_user(), pk)
-        return pdf_response(documents.invoice_pdf(sale), documents.pdf_name("facture", sale.number))
+        return documents.invoice_response(sales.get_sale(acting_user(), pk))
 
     @expose("/<int:pk>/ticket.pdf", methods=["GET"])
-    @protect()
-    @answers_domain_errors
+    @api_action
     def ticket(self, pk):
         """The 80 mm till ticket of a sale (PDF).
         ---
@@ -60,8 +47,7 @@ class SaleDocumentApi(BaseApi):
             404: {description: no such sale in your stores}
             409: {description: a draft has no ticket yet}
         """
-        sale = sales.get_sale(acting_user(), pk)
-        return pdf_response(documents.ticket_pdf(sale), documents.pdf_name("ticket", sale.number))
+        return documents.ticket_response(sales.get_sale(acting_user(), pk))
 
 
 def register(appbuilder):

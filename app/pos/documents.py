@@ -1,27 +1,33 @@
-"""The PDFs of a sale (A4 invoice, 80 mm ticket) and of a closed shift (Z report).
+"""The PDFs of a sale (A4 invoice, 80 mm ticket) and of a closed shift (Z report), and the
+pages that serve them: the PDF routes of the POS views (mixins, under each view's own
+permission) and the public /verify/<token> page the invoice's QR code opens.
 
 The figures come from `sales.totals.sale_totals` (the function behind the API's totals)
 and from the cashier service's `shift_figures`, so a PDF always says what the API says.
 Templates: templates/pdf/invoice.html, ticket.html, zreport.html (a `doc` dict each).
 """
-import os
 from decimal import Decimal
 
-from flask import current_app, url_for
+from flask import Blueprint, current_app, render_template, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from ..cashier import services as till
 from ..cashier.models import BANK_TRANSFER, CARD, CASH, CLOSED, METHOD_LABELS, MOBILE_MONEY
 from ..core.errors import InvalidTransition
 from ..core.formatting import format_local_datetime, format_percent
+from ..core.scoping import acting_user
 from ..customers.services import display_phone
-from ..documents.pdf import qr_svg, render_pdf, render_pdf_fitted
-from ..documents.verification import make_token
+from ..documents.pdf import pdf_name, pdf_response, qr_svg, render_pdf, render_pdf_fitted, store_header
+from ..documents.verification import make_token, read_token
 from ..documents.words import amount_in_words
-from ..sales.models import DRAFT
+from ..extensions import db
+from ..sales.models import DRAFT, Sale
 from ..sales.serialize import user_label
-from ..sales.services import status_label
+from ..sales.services import get_sale, status_label
 from ..sales.totals import sale_totals
+from . import queries
 
 SHIFT_METHODS = (CASH, MOBILE_MONEY, BANK_TRANSFER, CARD)
 
@@ -33,23 +39,6 @@ def method_label(method, operator=None):
 
 def _when(moment, store):
     return format_local_datetime(moment, store.timezone) if moment else ""
-
-
-def logo_url(store):
-    """The store's logo as a /static/ URL, when it names a file of the app's static folder."""
-    path = (store.logo or "").strip().lstrip("/")
-    if path.startswith("static/"):
-        path = path[len("static/"):]
-    if not path or ".." in path.split("/"):
-        return None
-    if not os.path.isfile(os.path.join(current_app.static_folder, path)):
-        return None
-    return url_for("static", filename=path)
-
-
-def store_header(store):
-    return {"name": store.name, "code": store.code, "address": store.address, "phone": store.phone,
-            "tax_id": store.tax_id, "invoice_footer": store.invoice_footer, "logo_url": logo_url(store)}
 
 
 def verification_url(sale):
@@ -102,14 +91,13 @@ def sale_doc(sale):
     }
 
 
-def invoice_pdf(sale):
-    return render_pdf("pdf/invoice.html", doc=sale_doc(sale))
+def invoice_response(sale):
+    return pdf_response(render_pdf("pdf/invoice.html", doc=sale_doc(sale)), pdf_name("facture", sale.number))
 
 
-def ticket_pdf(sale):
+def ticket_response(sale):
     """80 mm wide, as tall as its content (a roll printer feeds no blank paper)."""
-    doc = sale_doc(sale)
-    return render_pdf_fitted("pdf/ticket.html", doc)
+    return pdf_response(render_pdf_fitted("pdf/ticket.html", sale_doc(sale)), pdf_name("ticket", sale.number))
 
 
 def shift_doc(shift):
@@ -146,10 +134,48 @@ def shift_doc(shift):
     }
 
 
-def zreport_pdf(shift):
-    return render_pdf("pdf/zreport.html", doc=shift_doc(shift))
+def zreport_response(shift):
+    return pdf_response(render_pdf("pdf/zreport.html", doc=shift_doc(shift)),
+                        pdf_name("rapport-z", f"{shift.store.code}-{shift.id}"))
 
 
-def pdf_name(kind, number):
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(number))
-    return f"{kind}-{safe}.pdf"
+# --- the pages (session login) --------------------------------------------------------------------
+
+class InvoicePage:
+    """<view>/sale/<id>/invoice.pdf on a POS view, with that view's permission."""
+
+    @expose("/sale/<int:sale_id>/invoice.pdf")
+    @has_access
+    def invoice(self, sale_id):
+        return invoice_response(get_sale(acting_user(), sale_id))
+
+
+class TillDocumentPages(InvoicePage):
+    """The till's reprints: the ticket and invoice of a sale, the Z report of a shift the user may see."""
+
+    @expose("/sale/<int:sale_id>/ticket.pdf")
+    @has_access
+    def ticket(self, sale_id):
+        return ticket_response(get_sale(acting_user(), sale_id))
+
+    @expose("/shift/<int:shift_id>/z-report.pdf")
+    @has_access
+    def zreport(self, shift_id):
+        return zreport_response(queries.visible_shift(shift_id))
+
+
+verify_blueprint = Blueprint("pos_verify", __name__)
+
+
+@verify_blueprint.get("/verify/<token>")
+def verify(token):
+    """What the invoice's QR code opens, without login: number, date, total and store; nothing else."""
+    found = read_token(token)
+    sale = db.session.get(Sale, found[0]) if found else None
+    if sale is None or sale.number != found[1]:
+        return render_template("pos/verify.html", sale=None, appbuilder=current_app.appbuilder), 404
+    response = render_template("pos/verify.html", sale=sale, store=sale.store, currency=sale.store.currency or "XAF",
+                               appbuilder=current_app.appbuilder)
+    return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+

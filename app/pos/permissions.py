@@ -3,8 +3,9 @@ merged by app/accounts/roles.py.
 
 - `can_sell on Pos`: the seller's page /pos/ (SALES, MANAGER).
 - `can_cash on Till`: the cashier's page /cashier/ (CASHIER, MANAGER).
-- `can_read on SaleDocument`: the invoice and ticket PDFs of a sale of one's stores, through the
-  API (GET /api/v1/sales/{id}/invoice.pdf, ticket.pdf) and the pages (SALES, CASHIER, MANAGER).
+- `can_read on SaleDocument`: the invoice and ticket PDFs of a sale of one's stores through the
+  API (GET /api/v1/sales/{id}/invoice.pdf, ticket.pdf) (SALES, CASHIER, MANAGER); the pages'
+  PDF routes (/pos/sale/{id}/invoice.pdf, /cashier/...) ask their page's permission.
 STOCKER has none of them: the pages answer 403 with a French page.
 """
 MENUS = r"^(pos_seller|pos_cashier)$"

@@ -5,9 +5,14 @@ No rule is decided here: what may be sold, paid or changed is the services' busi
 import re
 from datetime import datetime, time, timezone
 
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from ..core.scoping import scope_to_stores
+from ..cashier.api import OwnShiftsForCashiers
+from ..cashier.models import CashShift
+from ..core.errors import NotFound
+from ..core.scoping import StoreScopeFilter, scope_to_stores
 from ..customers.models import Customer
 from ..extensions import db
 from ..sales.models import DRAFT, Sale
@@ -19,6 +24,17 @@ CUSTOMER_LIMIT = 8
 
 user_stores = Store.of_user
 store_for = Store.for_action
+
+
+def visible_shift(shift_id):
+    """A shift as the cash-shifts API finds it: in the user's stores, a cashier's own only."""
+    datamodel = SQLAInterface(CashShift, db.session)
+    filters = datamodel.get_filters().add_filter("store_id", StoreScopeFilter, None)
+    filters.add_filter("cashier_id", OwnShiftsForCashiers, None)
+    shift = datamodel.get(shift_id, filters)
+    if shift is None:
+        raise NotFound(_l("Caisse introuvable."))
+    return shift
 
 
 def start_of_local_day(store, now=None):

@@ -1,4 +1,5 @@
-"""The seller's POS (/pos/), the cashier's till (/cashier/) and the public /verify/<token> page.
+"""The seller's POS (/pos/) and the cashier's till (/cashier/); their PDF routes and the public
+/verify/<token> page live with the documents they draw (documents.py).
 
 Each endpoint: read the form -> call a service (sales, cashier, customers, catalog) ->
 render a fragment. Refusals (domain errors) become French alerts (see web.py).
@@ -7,30 +8,26 @@ import hashlib
 import uuid
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import lazy_gettext as _l
 
 from ..cashier import services as till
-from ..cashier.api import OwnShiftsForCashiers
-from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS, CashShift
+from ..cashier.models import MOBILE_OPERATORS, SHORT_METHOD_LABELS
 from ..catalog import services as catalog
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.ids import row_id, row_id_or_none
 from ..core.inputs import MISSING
 from ..core.money import currency_unit
-from ..core.scoping import StoreScopeFilter, acting_user
+from ..core.scoping import acting_user
 from ..core.views import add_entry_point, add_landing
 from ..customers import services as customers
 from ..customers.models import Customer
-from ..documents.pdf import pdf_response
-from ..documents.verification import read_token
 from ..core.web import password_failures_limited
 from ..extensions import db
 from ..sales import services as sales
-from ..sales.models import OPEN_FOR_PAYMENT, Sale
+from ..sales.models import OPEN_FOR_PAYMENT
 from ..sales.totals import sale_totals
 from ..stock import services as stock
 from . import cart as carts
@@ -77,7 +74,7 @@ def choose_store(view, stores, endpoint, title):
 
 # --- the seller ---------------------------------------------------------------------------------
 
-class SellerPosView(PosBaseView):
+class SellerPosView(documents.InvoicePage, PosBaseView):
     """/pos/: search or scan, the cart (a DRAFT sale), customer, discount, approval, submit."""
 
     route_base = "/pos"
@@ -274,12 +271,6 @@ class SellerPosView(PosBaseView):
         return self.fragment("pos/_day.html", store=store, day=queries.sales_of_the_day(user, store),
                              day_poll=DAY_POLL_SECONDS, current_id=request.args.get("current", type=row_id))
 
-    @expose("/sale/<int:sale_id>/invoice.pdf")
-    @has_access
-    def invoice(self, sale_id):
-        sale = sales.get_sale(acting_user(), sale_id)
-        return pdf_response(documents.invoice_pdf(sale), documents.pdf_name("facture", sale.number))
-
     # -- helpers
     def _form_cart(self, user, store):
         """The cart the page shows (the form's `sale`): "new" (none yet) or one of the seller's drafts."""
@@ -333,7 +324,7 @@ class SellerPosView(PosBaseView):
 
 # --- the cashier --------------------------------------------------------------------------------
 
-class CashierPosView(PosBaseView):
+class CashierPosView(documents.TillDocumentPages, PosBaseView):
     """/cashier/: open a shift, the queue (polled), a sale's detail, payments, blind close, Z report."""
 
     route_base = "/cashier"
@@ -422,7 +413,7 @@ class CashierPosView(PosBaseView):
     def close(self, store_id, shift_id):
         user = acting_user()
         store = queries.store_for(user, store_id)
-        shift = self._shift_of(shift_id)
+        shift = queries.visible_shift(shift_id)
         if shift.store_id != store.id:
             raise NotFound(_l("Caisse introuvable."))
         shift, figures = till.close_shift(
@@ -433,37 +424,7 @@ class CashierPosView(PosBaseView):
                              doc=documents.shift_doc(shift), currency=store.currency or "XAF",
                              trigger={"pos:dialog": "close"})
 
-    # -- documents (session login)
-    @expose("/sale/<int:sale_id>/ticket.pdf")
-    @has_access
-    def ticket(self, sale_id):
-        sale = sales.get_sale(acting_user(), sale_id)
-        return pdf_response(documents.ticket_pdf(sale), documents.pdf_name("ticket", sale.number))
-
-    @expose("/sale/<int:sale_id>/invoice.pdf")
-    @has_access
-    def invoice(self, sale_id):
-        sale = sales.get_sale(acting_user(), sale_id)
-        return pdf_response(documents.invoice_pdf(sale), documents.pdf_name("facture", sale.number))
-
-    @expose("/shift/<int:shift_id>/z-report.pdf")
-    @has_access
-    def zreport(self, shift_id):
-        shift = self._shift_of(shift_id)
-        return pdf_response(documents.zreport_pdf(shift), documents.pdf_name("rapport-z", f"{shift.store.code}-{shift.id}"))
-
     # -- helpers
-    @staticmethod
-    def _shift_of(shift_id):
-        """A shift as the cash-shifts API finds it: in the user's stores, a cashier's own only."""
-        datamodel = SQLAInterface(CashShift, db.session)
-        filters = datamodel.get_filters().add_filter("store_id", StoreScopeFilter, None)
-        filters.add_filter("cashier_id", OwnShiftsForCashiers, None)
-        shift = datamodel.get(shift_id, filters)
-        if shift is None:
-            raise NotFound(_l("Caisse introuvable."))
-        return shift
-
     @staticmethod
     def _sale_of(user, store, sale_id):
         sale = sales.get_sale(user, sale_id)
@@ -503,30 +464,13 @@ def _queue(waiting):
     return {"waiting": waiting, "late": late, "version": hashlib.sha1(state.encode()).hexdigest()[:16]}
 
 
-# --- the public verification page ---------------------------------------------------------------
-
-verify_blueprint = Blueprint("pos_verify", __name__)
-
-
-@verify_blueprint.get("/verify/<token>")
-def verify(token):
-    """What the invoice's QR code opens, without login: number, date, total and store; nothing else."""
-    found = read_token(token)
-    sale = db.session.get(Sale, found[0]) if found else None
-    if sale is None or sale.number != found[1]:
-        return render_template("pos/verify.html", sale=None, appbuilder=current_app.appbuilder), 404
-    response = render_template("pos/verify.html", sale=sale, store=sale.store, currency=sale.store.currency or "XAF",
-                               appbuilder=current_app.appbuilder)
-    return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-
-
 def register(appbuilder):
     appbuilder.add_view_no_menu(SellerPosView)
     appbuilder.add_view_no_menu(CashierPosView)
     appbuilder.add_link("pos_seller", label=_l("Point de vente"), href="/pos/", icon="fa-shopping-cart")
     appbuilder.add_link("pos_cashier", label=_l("Caisse"), href="/cashier/", icon="fa-money")
     app = current_app._get_current_object()
-    app.register_blueprint(verify_blueprint)
+    app.register_blueprint(documents.verify_blueprint)
     app.add_template_global(sales.status_label, "sale_status_label")
     add_entry_point(_l("Point de vente"), "SellerPosView.index", "fa-shopping-cart", ("can_sell", "Pos"))
     add_entry_point(_l("Caisse"), "CashierPosView.index", "fa-money", ("can_cash", "Till"))

@@ -17,7 +17,6 @@ from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentAp
                         answers_domain_errors, api_action, id_field, load_schema, moment)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
-from ..documents.pdf import pdf_response
 from . import documents, services
 from .models import ORDER_STATUS_LABELS, GoodsReceipt, PurchaseOrder, Supplier
 
@@ -227,7 +226,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
             409: {description: a draft has no number yet}
         """
         order = self._document(pk)
-        return pdf_response(documents.order_pdf(order), documents.pdf_name(order))
+        return documents.order_response(order)
 
     @expose("/order-missing/", methods=["POST"])
     @api_action

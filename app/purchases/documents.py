@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.errors import InvalidTransition
 from ..core.formatting import format_local_datetime
-from ..documents.pdf import render_pdf
+from ..documents.pdf import pdf_name, pdf_response, render_pdf, store_header
 from .models import ORDER_STATUS_LABELS
 
 
@@ -17,8 +17,7 @@ def order_doc(order):
         "date": format_local_datetime(order.sent_at or order.created_at, store.timezone),
         "status": order.status,
         "status_label": str(ORDER_STATUS_LABELS.get(order.status, order.status)),
-        "store": {"name": store.name, "code": store.code, "address": store.address, "phone": store.phone,
-                  "tax_id": store.tax_id, "currency": store.currency},
+        "store": store_header(store),
         "supplier": {"name": supplier.name, "phone": supplier.phone, "email": supplier.email,
                      "tax_id": supplier.tax_id, "address": supplier.address},
         "note": order.note,
@@ -32,10 +31,6 @@ def order_doc(order):
     }
 
 
-def order_pdf(order):
-    return render_pdf("purchases/order_pdf.html", doc=order_doc(order))
-
-
-def pdf_name(order):
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(order.number))
-    return f"bon-de-commande-{safe}.pdf"
+def order_response(order):
+    return pdf_response(render_pdf("purchases/order_pdf.html", doc=order_doc(order)),
+                        pdf_name("bon-de-commande", order.number))

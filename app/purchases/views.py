@@ -17,8 +17,7 @@ from ..core.formatting import format_local_datetime, format_money
 from ..core.ids import row_id_or_none
 from ..core.scoping import acting_user, can_access_store, store_scope
 from ..core.inputs import serial_list
-from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, has_permission
-from ..documents.pdf import pdf_response
+from ..core.views import DocumentModelView, ReadOnlyModelView, add_entry_point, get_or_404, has_permission
 from ..extensions import db
 from ..core.web import flash_error
 from ..stock import services as stock
@@ -174,7 +173,7 @@ class PurchaseOrderModelView(DocumentModelView):
     def pdf(self, pk):
         order = self._document(pk)
         try:
-            return pdf_response(documents.order_pdf(order), documents.pdf_name(order))
+            return documents.order_response(order)
         except DomainError as error:
             flash_error(error)
             return redirect(url_for("PurchaseOrderModelView.show", pk=order.id))
@@ -247,9 +246,7 @@ class GoodsReceiptModelView(ReadOnlyModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        receipt = self.datamodel.get(pk, self._base_filters)
-        if receipt is None:
-            abort(404)
+        receipt = get_or_404(self, pk)
         return self.render_template(self.show_template, title=str(receipt), item=receipt, money=format_money)
 
     @staticmethod

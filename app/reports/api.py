@@ -1,9 +1,8 @@
 """GET /api/v1/reports/kpis/ and /api/v1/reports/sales/ (SPEC §10): MANAGER and ADMIN, store-scoped."""
 from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose, protect
+from flask_appbuilder.api import expose, protect
 
-from ..core.api import answers_domain_errors
-from ..core.errors import HTTP_MESSAGES
+from ..core.api import BoutiqueApi, answers_domain_errors
 from ..core.scoping import acting_user
 from . import sales_report, services
 from .filters import read_query
@@ -11,20 +10,12 @@ from .filters import read_query
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReportApi(BaseApi):
+class ReportApi(BoutiqueApi):
     route_base = "/api/v1/reports"
     resource_name = "reports"
     openapi_spec_tag = "Reports"
     class_permission_name = "Report"
     method_permission_name = {"kpis": "read", "sales": "read"}
-    allow_browser_login = False
-
-    def response_401(self):
-        return self.response(401, message=str(HTTP_MESSAGES[401]))
-
-    def response_403(self):
-        return self.response(403, message=str(HTTP_MESSAGES[403]))
-
     @expose("/kpis/", methods=["GET"])
     @protect()
     @answers_domain_errors

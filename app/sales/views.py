@@ -16,7 +16,7 @@ from ..core.formatting import format_local_datetime, format_money, format_percen
 from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, StoreChoice, Summary
 from ..core.models import AuditLog
 from ..core.scoping import acting_user, scope_to_stores, store_scope
-from ..core.views import add_entry_point
+from ..core.views import add_entry_point, get_or_404
 from ..core.web import SCREEN_READ, confirm_own_password, describe_error, flash_error
 from ..customers.services import display_phone
 from ..extensions import db
@@ -108,9 +108,7 @@ class SaleModelView(FilteredListMixin, ModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        sale = self.datamodel.get(pk, self._base_filters)
-        if sale is None:
-            abort(404)
+        sale = get_or_404(self, pk)
         user = acting_user()
         trail = db.session.execute(
             select(AuditLog).where(AuditLog.object_type == "Sale", AuditLog.object_id == str(sale.id))
@@ -134,7 +132,7 @@ class SaleModelView(FilteredListMixin, ModelView):
     @expose("/cancel/<int:pk>", methods=["POST"])
     @has_access
     def cancel(self, pk):
-        sale = self._get_or_404(pk)
+        sale = get_or_404(self, pk)
         try:
             confirm_own_password(acting_user(), request.form.get("password"))
             sale, refund = services.cancel_sale(acting_user(), sale.id, request.form.get("reason"),
@@ -149,7 +147,7 @@ class SaleModelView(FilteredListMixin, ModelView):
     @expose("/refund/<int:pk>", methods=["POST"])
     @has_access
     def refund(self, pk):
-        sale = self._get_or_404(pk)
+        sale = get_or_404(self, pk)
         lines = []
         for item in sale.items:
             quantity = request.form.get(f"quantity-{item.id}", "").strip()
@@ -166,12 +164,6 @@ class SaleModelView(FilteredListMixin, ModelView):
         except DomainError as exc:
             flash_error(exc)
         return redirect(url_for(".show", pk=pk))
-
-    def _get_or_404(self, pk):
-        sale = self.datamodel.get(pk, self._base_filters)
-        if sale is None:
-            abort(404)
-        return sale
 
 
 class ApprovalModelView(FilteredListMixin, ModelView):

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from tests.browser.conftest import SCREENSHOTS, VIEWPORT
 from tests.browser.test_pos_seller import scan, shot
 from tests.conftest import DEMO
+from tests.documents.pdf_tools import pdf_opened_by
 from tests.pos.fixtures import make_pos_shop
 
 pytestmark = pytest.mark.browser
@@ -55,22 +56,6 @@ def seller_page(browser, live_server):
     sign_in(page, "SALES")
     yield page
     context.close()
-
-
-def _pdf_opened_by(page, link):
-    """Click a link that opens a PDF in a new tab: the browser receives application/pdf (and shows
-    it in its PDF viewer); the same URL fetched with the page's cookies gives the PDF's bytes."""
-    def is_pdf(response):
-        return response.url.endswith(".pdf") and response.headers.get("content-type") == "application/pdf"
-
-    with page.context.expect_page() as popup, page.context.expect_event("response", predicate=is_pdf) as answer:
-        link.click()
-    assert answer.value.status == 200
-    assert popup.value.url == answer.value.url
-    body = page.request.get(answer.value.url).body()
-    assert body.startswith(b"%PDF")
-    popup.value.close()
-    return body
 
 
 def test_the_till_from_the_queue_to_the_z_report(page, login, seller_page, shop):
@@ -129,11 +114,11 @@ def test_the_till_from_the_queue_to_the_z_report(page, login, seller_page, shop)
     shot(page, "cashier_paid_change_1024x600")
 
     # the ticket opens as a PDF: 80 mm wide, the sale's number and the change on it
-    ticket = _pdf_opened_by(page, page.get_by_test_id("ticket-link"))
+    ticket = pdf_opened_by(page, page.get_by_test_id("ticket-link"))
     ticket_page = PdfReader(io.BytesIO(ticket)).pages[0]
     assert round(float(ticket_page.mediabox.width) / 72 * 25.4) == 80
     assert number in ticket_page.extract_text() and "Rendu" in ticket_page.extract_text()
-    invoice = _pdf_opened_by(page, page.get_by_test_id("invoice-link"))
+    invoice = pdf_opened_by(page, page.get_by_test_id("invoice-link"))
     assert number in PdfReader(io.BytesIO(invoice)).pages[0].extract_text()
 
     # the seller sees the sale paid in the day's list
@@ -154,7 +139,7 @@ def test_the_till_from_the_queue_to_the_z_report(page, login, seller_page, shop)
     expect(page.get_by_test_id("variance")).to_contain_text(re.compile(r"-500"))
     expect(page.get_by_test_id("variance")).to_contain_text(re.compile(r"attendu 90\s000"))
     shot(page, "cashier_closed_1024x600")
-    zreport = _pdf_opened_by(page, page.get_by_test_id("zreport-link"))
+    zreport = pdf_opened_by(page, page.get_by_test_id("zreport-link"))
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(zreport)).pages)
     assert "Rapport Z" in text and "Carine Etoa" in text
     assert page.evaluate("window.__sameDocument") is True  # the whole loop without a page load

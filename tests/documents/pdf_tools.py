@@ -1,4 +1,5 @@
-"""Reading back the PDFs we produce: text (pypdf) and QR codes (pdfium render + zxing)."""
+"""Reading back the PDFs we produce: text (pypdf), QR codes (pdfium render + zxing), and a PDF a
+browser opens from a link."""
 import io
 
 import pypdfium2
@@ -33,3 +34,19 @@ def qr_codes(pdf_bytes, page_index=-1, scale=4):
     document = pypdfium2.PdfDocument(pdf_bytes)
     image = document[page_index if page_index >= 0 else len(document) + page_index].render(scale=scale).to_pil()
     return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def pdf_opened_by(page, link):
+    """Click a link that opens a PDF in a new tab: the browser receives application/pdf (and shows
+    it in its PDF viewer); the same URL fetched with the page's cookies gives the PDF's bytes."""
+    def is_pdf(response):
+        return response.url.endswith(".pdf") and response.headers.get("content-type") == "application/pdf"
+
+    with page.context.expect_page() as popup, page.context.expect_event("response", predicate=is_pdf) as answer:
+        link.click()
+    assert answer.value.status == 200
+    assert popup.value.url == answer.value.url
+    body = page.request.get(answer.value.url).body()
+    assert body.startswith(b"%PDF")
+    popup.value.close()
+    return body

@@ -32,7 +32,7 @@ def _images(pdf):
 
 
 def test_the_store_logo_is_on_the_invoice(app, tmp_path, monkeypatch):
-    from app.pos.documents import store_header
+    from app.documents.pdf import store_header
     from tests.documents.test_pdf_templates import _doc
     from tests.factories import store_by_code
 

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from tests.conftest import sign_in as login
+from tests.documents.pdf_tools import pdf_text
 
 
 @pytest.fixture
@@ -58,6 +59,42 @@ def test_shift_screens_and_the_variance_view(client, paid_sale, as_cashier):
     assert variances.status_code == 200 and "Carine" in variances.get_data(as_text=True)
     assert client.get("/cashshiftmodelview/list/").status_code == 200
     assert client.get("/paymentmodelview/list/").status_code == 200
+
+
+def test_the_open_shift_shows_the_cash_expected_so_far_to_a_manager_only(app, paid_sale, shop):
+    # 10000 float + 15000 handed - 2500 change: 22500 in the drawer so far
+    manager = login(app.test_client(), "MANAGER")
+    page = manager.get(f"/cashshiftmodelview/show/{paid_sale['shift']}").get_data(as_text=True)
+    assert re.search(r'shift-expected-so-far">22\s500\sFCFA<', page)
+    cashier = login(app.test_client(), "CASHIER")
+    own = cashier.get(f"/cashshiftmodelview/show/{paid_sale['shift']}")
+    assert own.status_code == 200  # the cashier's own shift: they may open its page, blind
+    assert "shift-expected-so-far" not in own.get_data(as_text=True)
+    assert not re.search(r"22\s500", own.get_data(as_text=True))
+    assert not re.search(r"22\s500", cashier.get(f"/cashier/{shop.dla}/").get_data(as_text=True))  # nor the till
+
+
+def _href(html, testid):
+    return re.search(rf'href="([^"]+)"[^>]*data-testid="{testid}"', html).group(1)
+
+
+def test_documents_from_the_shift_and_sale_pages(app, client, paid_sale, as_cashier):
+    login(client, "MANAGER")
+    assert "zreport-link" not in client.get(f"/cashshiftmodelview/show/{paid_sale['shift']}").get_data(as_text=True)
+    as_cashier.post(f"/api/v1/cash-shifts/{paid_sale['shift']}/close/", json={"counted_cash": 24000})
+    shift_page = client.get(f"/cashshiftmodelview/show/{paid_sale['shift']}").get_data(as_text=True)
+    zreport = client.get(_href(shift_page, "zreport-link"))
+    assert zreport.mimetype == "application/pdf" and "Rapport Z" in pdf_text(zreport.data)[0]
+    sale_page = client.get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
+    number = re.search(r"DLA1-FAC-[\w-]+", sale_page).group(0)
+    for testid, title in (("invoice-link", "FACTURE"), ("ticket-link", number)):
+        answer = client.get(_href(sale_page, testid))
+        assert answer.mimetype == "application/pdf" and title in "".join(pdf_text(answer.data)), testid
+        assert number in "".join(pdf_text(answer.data))
+    # a seller prints the invoice through the seller's page (no till permission, no ticket link)
+    seller_page = login(app.test_client(), "SALES").get(f"/salemodelview/show/{paid_sale['sale']}").get_data(as_text=True)
+    assert _href(seller_page, "invoice-link") == f"/pos/sale/{paid_sale['sale']}/invoice.pdf"
+    assert "ticket-link" not in seller_page
 
 
 def test_the_variance_view_before_any_closed_shift(client):
