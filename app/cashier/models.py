@@ -73,8 +73,9 @@ class CashShift(db.Model):
         counted, expected = getattr(self, f"counted_{key}"), getattr(self, f"expected_{key}")
         return None if counted is None or expected is None else counted - expected
 
-    def __repr__(self):
-        return f"Caisse #{self.id}"
+    def __repr__(self):  # how screens name the shift: whose till, opened when (in the store's zone)
+        opened = self.opened_at.astimezone(self.store.zone).strftime("%d/%m/%Y %H:%M") if self.opened_at else ""
+        return str(_l("Caisse de %(name)s du %(opened)s", name=self.cashier, opened=opened))
 
 
 class Payment(db.Model):

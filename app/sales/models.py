@@ -5,6 +5,7 @@ never exceeds its total, refunds never exceed what was paid, quantities are posi
 """
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -104,8 +105,8 @@ class Sale(db.Model):
         """What the state machine allows next (screens show an action only when it does)."""
         return status in TRANSITIONS[self.status]
 
-    def __repr__(self):
-        return self.number or f"Brouillon #{self.id}"
+    def __repr__(self):  # how screens name the sale: its number, or whose draft it is
+        return self.number or str(_l("Brouillon de %(name)s", name=self.seller))
 
 
 sale_item_serial = Table(

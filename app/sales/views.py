@@ -127,6 +127,8 @@ class SaleModelView(FilteredListMixin, ModelView):
             can_cancel=manager and sm.has_access("can_cancel", "Sale") and sale.can_become("CANCELLED"),
             can_refund=manager and sm.has_access("can_refund", "Sale") and sale.can_become("REFUNDED"),
             open_shifts=open_shifts, title=str(sale),
+            discount_off=services.discount_off_list_price(sale),
+            can_decide=manager and sm.has_access("can_approve", "Approval"),
         )
 
     @expose("/cancel/<int:pk>", methods=["POST"])
@@ -207,6 +209,8 @@ class ApprovalModelView(FilteredListMixin, ModelView):
             abort(404)
         approve = request.form.get("decision") == "approve"
         try:
+            if not approve:  # a refusal is confirmed with the manager's password, like a cancellation
+                confirm_own_password(acting_user(), request.form.get("password"))
             services.decide_approval(acting_user(), approval.id, approve, note=request.form.get("note"))
             flash(_("Demande approuvée.") if approve else _("Demande refusée."), "success")
         except DomainError as exc:
@@ -217,6 +221,7 @@ class ApprovalModelView(FilteredListMixin, ModelView):
         if template == self.list_template:
             kwargs["pending"] = self._pending()
             kwargs["kind_labels"] = APPROVAL_KIND_LABELS
+            kwargs["discount_off"] = services.discount_off_list_price
             kwargs["can_decide"] = self.appbuilder.sm.has_access("can_approve", "Approval")
         return super().render_template(template, **kwargs)
 

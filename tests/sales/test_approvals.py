@@ -127,3 +127,26 @@ def test_approvals_and_refunds_need_a_fresh_token(client, shop, as_seller):
         answer = stale.post(path, json={})
         assert answer.status_code == 401 and "récente" in answer.get_json()["message"], path
     assert ApiClient(client, pair["access"]).post(f"/api/v1/approvals/{pending['id']}/approve/").status_code == 200
+
+
+def test_a_refusal_needs_its_reason(shop, as_seller, as_manager):
+    sale = draft(as_seller, shop, discount=6000)
+    pending = as_seller.post(f"/api/v1/sales/{sale}/submit/").get_json()["approvals"][0]
+    for body in ({}, {"note": "   "}):
+        refused = as_manager.post(f"/api/v1/approvals/{pending['id']}/reject/", json=body)
+        assert refused.status_code == 422 and refused.get_json()["errors"]["note"] == ["Donnez le motif du refus."]
+    assert as_seller.get(f"/api/v1/sales/{sale}").get_json()["result"]["approvals"][0]["status"] == "PENDING"
+    assert as_manager.post(f"/api/v1/approvals/{pending['id']}/approve/").status_code == 200  # approving needs none
+
+
+def test_the_discount_a_manager_reads_counts_prices_typed_under_the_list_price(app, shop, as_seller):
+    from app.sales import services
+    from app.sales.models import Sale
+
+    # 2 switches listed 15 000: one typed at 12 000, 1 000 off the other, 500 off the sale -> 4 500 of 30 000
+    answer = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "discount": 500, "items": [
+        {"product": shop.switch, "quantity": 1, "unit_price": 12000},
+        {"product": shop.switch, "quantity": 1, "discount": 1000}]})
+    with app.app_context():
+        sale = db.session.get(Sale, answer.get_json()["result"]["id"])
+        assert services.discount_off_list_price(sale) == (4500, 15)

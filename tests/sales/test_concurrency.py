@@ -322,7 +322,8 @@ def test_one_approval_decided_twice_at_once(postgres, shop):
         managers = [make_user(f"gerant{i}@boutique.cm", "gerant123!", "MANAGER", [dla]).id for i in range(2)]
 
     def work(index):  # one approves, the other rejects
-        return services.decide_approval(user(managers[index]), approval_id, approve=index == 0)
+        return services.decide_approval(user(managers[index]), approval_id, approve=index == 0,
+                                        note=None if index == 0 else "Prix trop bas")
 
     outcomes = run_together(app, 2, work)
     failed = [index for index, result in outcomes if isinstance(result, Exception)]

@@ -155,3 +155,27 @@ def test_with_two_open_tills_the_manager_picks_the_one_that_pays_out(app, client
         f"quantity-{paid_sale['items'][1]}": "1", "method": "CASH", "shift": str(second), "password": "manager123!"})
     with app.app_context():
         assert db.session.execute(select(Refund.shift_id)).scalar_one() == second
+
+
+def test_a_refusal_from_the_screens_asks_a_reason_and_the_password(client, shop, as_seller):
+    from tests.conftest import DEMO
+
+    sale = as_seller.post("/api/v1/sales/", json={"store": shop.dla, "items": [
+        {"product": shop.switch, "quantity": 1, "discount": 5000}]}).get_json()["id"]
+    as_seller.post(f"/api/v1/sales/{sale}/submit/")
+    approval = as_seller.get(f"/api/v1/sales/{sale}").get_json()["result"]["approvals"][0]["id"]
+    login(client, "MANAGER")
+    page = re.sub(r"\s", " ", client.get(f"/salemodelview/show/{sale}").get_data(as_text=True))
+    assert "Brouillon de Valérie Ndongo" in page and "Motif du refus" in page and "5 000 FCFA (33,33 %)" in page
+    refuse = {"decision": "reject", "note": "Remise trop forte"}
+    wrong = client.post(f"/approvalmodelview/decide/{approval}", data={**refuse, "password": "non"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Mot de passe incorrect" in wrong
+    bare = client.post(f"/approvalmodelview/decide/{approval}", data={"decision": "reject", "password": DEMO["MANAGER"][1]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Donnez le motif du refus." in bare
+    done = client.post(f"/approvalmodelview/decide/{approval}", data={**refuse, "password": DEMO["MANAGER"][1]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Demande refusée" in done
+    page = client.get(f"/salemodelview/show/{sale}").get_data(as_text=True)
+    assert "Motif : « Remise trop forte »" in page and "Approbation refusée" in page

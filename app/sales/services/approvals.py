@@ -126,6 +126,16 @@ def _percent_under_list_price(sale, totals):
     return max(rates, default=Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def discount_off_list_price(sale):
+    """What the sale gives off the catalog's list prices, as (amount, percent), for the manager
+    deciding an approval: discounts and prices typed under the list price alike."""
+    listed = sum((Decimal(item.product.sale_price or 0) * item.quantity for item in sale.items), Decimal("0"))
+    if listed <= 0:
+        return Decimal("0"), Decimal("0")
+    off = max(listed - Decimal(sale.total or 0), Decimal("0"))
+    return off, (off * 100 / listed).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def required_approvals(sale, totals=None):
     """What a manager must approve for the sale as it is: {kind: details}."""
     totals = totals or sale_totals(sale)
@@ -222,7 +232,8 @@ def approve_on_the_spot(user, sale_id, email, password):
 
 
 def decide_approval(user, approval_id, approve, note=None):
-    """From the queue: a manager of the approval's store approves or rejects it."""
+    """From the queue or the sale's page: a manager of the approval's store approves it, or
+    rejects it with a reason (the seller reads it in the sale's history)."""
     approval = db.session.execute(select(Approval).where(Approval.id == approval_id).with_for_update()
                                   .execution_options(populate_existing=True)).scalar_one_or_none()
     if approval is None or not can_access_store(user, approval.store_id):
@@ -235,6 +246,8 @@ def decide_approval(user, approval_id, approve, note=None):
         raise InvalidTransition(_l("La vente n'est plus un brouillon : cette demande est sans objet."))
     errors = FieldErrors()
     note = read_text(note, "note", errors, max_length=1000)
+    if not approve and not note and not errors:
+        errors.add("note", _l("Donnez le motif du refus."))
     errors.raise_if_any()
     _decide(approval, user, APPROVED if approve else REJECTED, note=note)
     if sale is not None:
