@@ -335,8 +335,12 @@ class TransferModelView(DocumentModelView):
             else:
                 flash(str(_l("Transfert %(number)s créé : ajoutez ses lignes.", number=transfer.number)), "success")
                 return redirect(url_for("TransferModelView.show", pk=transfer.id))
+        stores, destinations = _my_stores(), _all_stores()
+        if values["destination_store"] is None:  # by default another store than the origin, never itself
+            origin = values["store"] or (stores[0].id if stores else None)
+            values["destination_store"] = next((store.id for store in destinations if store.id != origin), None)
         return self.render_template("stock/transfer_new.html", title=self.new_label, values=values,
-                                    stores=_my_stores(), destinations=_all_stores())
+                                    stores=stores, destinations=destinations)
 
     @expose("/<int:pk>/lines", methods=["POST"])
     @has_access

@@ -1,7 +1,14 @@
 """The home page and the back-office screens: stores and store assignments."""
+from zoneinfo import available_timezones
+
+from babel.numbers import get_currency_name, list_currencies
 from flask import current_app, redirect, url_for
 from flask_appbuilder import IndexView, ModelView, expose
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import DataRequired
 
 from ..core.api import ScopedInterface
 from ..core.formatting import format_percent, yes_no
@@ -81,6 +88,22 @@ class StoreModelView(ModelView):
     search_columns = ["code", "name", "is_active"]
     label_columns = STORE_LABELS
     formatters_columns = {"is_active": yes_no, "discount_threshold": format_percent}
+    # currency and zone are chosen, not typed: a typo would break every amount or date of the store
+    add_form_extra_fields = edit_form_extra_fields = {
+        "currency": SelectField(STORE_LABELS["currency"], choices=lambda: _currency_choices(), default="XAF",
+                                validators=[DataRequired()], widget=Select2Widget()),
+        "timezone": SelectField(STORE_LABELS["timezone"], choices=lambda: _zone_choices(), default="Africa/Douala",
+                                validators=[DataRequired()], widget=Select2Widget()),
+    }
+
+
+def _currency_choices():
+    locale = str(get_locale() or "fr")
+    return [(code, f"{code} · {get_currency_name(code, locale=locale)}") for code in sorted(list_currencies())]
+
+
+def _zone_choices():
+    return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
 
 
 class StoreUserModelView(ModelView):
