@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from .accounts.permission_words import RoleModelView
 from .core.errors import json_error
 from .core.formatting import format_local_datetime, yes_no
 from .core.views import landing_url
@@ -374,6 +375,7 @@ def role_label(name):
 class BoutiqueSecurityManager(SecurityManager):
     authdbview = BoutiqueAuthDBView
     userdbmodelview = UserDBModelView
+    rolemodelview = RoleModelView  # permissions in words, by area
     resetmypasswordview = ResetMyPasswordView
     resetpasswordview = ResetPasswordView
     security_api = NoSecurityApi

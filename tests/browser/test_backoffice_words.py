@@ -149,3 +149,21 @@ def test_fifteen_rows_of_a_list_on_a_laptop(page, login, app):
     bottoms = page.eval_on_selector_all(".table-responsive tbody tr", "rows => rows.map(r => r.getBoundingClientRect().bottom)")
     assert len([bottom for bottom in bottoms if bottom <= LAPTOP["height"]]) >= 15, bottoms
     page.screenshot(path="tests/screenshots/customers_list_1366.png")
+
+
+def test_the_roles_screen_in_french_words_by_area(page, login):
+    page.set_viewport_size(LAPTOP)
+    login(*DEMO["ADMIN"])
+    page.goto("/roles/list/")
+    listing = page.locator("div.table-responsive").first
+    expect(listing).to_contain_text("Gérant (MANAGER)")
+    manager = listing.locator("tr", has_text="Gérant (MANAGER)")
+    for area in ("Ventes", "Caisse", "Stock", "Catalogue", "Administration"):
+        expect(manager.locator(f".permission-area[data-area='{area}']")).to_have_count(1)
+    expect(manager.locator(".permission-area[data-area='Ventes']")).to_contain_text("Approbations : approuver, consulter")
+    text = listing.inner_text()
+    assert not re.search(r"can_|menu_access| on [A-Z]", text), text[:500]
+    page.screenshot(path="tests/screenshots/roles_list_1366.png")
+    manager.locator("a[href*='/show/']").first.click()
+    expect(page.locator(".permission-area[data-area='Caisse']")).to_contain_text("Caisses :")
+    page.screenshot(path="tests/screenshots/role_show_1366.png", full_page=True)
