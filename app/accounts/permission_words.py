@@ -78,17 +78,34 @@ def _menu_label(name):
     return name
 
 
+def _describe(pv):
+    """(area, subject, action) of a permission-on-view; for a menu entry the subject is None and
+    the action the menu's label."""
+    view, permission = pv.view_menu.name, pv.permission.name
+    if permission == "menu_access":
+        return str(MENUS.get(view, ADMINISTRATION)), None, _menu_label(view)
+    area, subject = SUBJECTS.get(view, (ADMINISTRATION, view))
+    return str(area), str(subject), str(ACTIONS.get(permission, permission))
+
+
+def permission_label(pv):
+    """One permission in a sentence, as the role form's choices read: "Ventes · ventes : annuler"."""
+    area, subject, action = _describe(pv)
+    if subject is None:
+        return f"{area} · {_l('menu « %(name)s »', name=action)}"
+    return f"{area} · {subject} : {action}"
+
+
 def permissions_by_area(permission_views):
-    """{area: ["Ventes : consulter, annuler", "Menus : Ventes, Approbations"]}, areas in AREAS order."""
+    """{area: ["Ventes : annuler, consulter", "Menus : Approbations, Ventes"]}, areas in AREAS order."""
     grouped = OrderedDict((str(area), OrderedDict()) for area in AREAS)
     menus = OrderedDict((str(area), []) for area in AREAS)
     for pv in permission_views:
-        view, permission = pv.view_menu.name, pv.permission.name
-        if permission == "menu_access":
-            menus[str(MENUS.get(view, ADMINISTRATION))].append(_menu_label(view))
-            continue
-        area, subject = SUBJECTS.get(view, (ADMINISTRATION, view))
-        grouped[str(area)].setdefault(str(subject), []).append(str(ACTIONS.get(permission, permission)))
+        area, subject, action = _describe(pv)
+        if subject is None:
+            menus[area].append(action)
+        else:
+            grouped[area].setdefault(subject, []).append(action)
     result = OrderedDict()
     for area, subjects in grouped.items():
         lines = [f"{subject[:1].upper()}{subject[1:]} : {', '.join(sorted(actions))}" for subject, actions in subjects.items()]
@@ -119,3 +136,8 @@ class RoleModelView(FabRoleModelView):
         "name": lambda name: f"{ROLE_LABELS[name]} ({name})" if name in ROLE_LABELS else name,
         "permissions": permissions_html,
     }
+
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):  # the choices in words too, not "can_read on Sale"
+            form.permissions.kwargs["get_label"] = permission_label

@@ -167,3 +167,9 @@ def test_the_roles_screen_in_french_words_by_area(page, login):
     manager.locator("a[href*='/show/']").first.click()
     expect(page.locator(".permission-area[data-area='Caisse']")).to_contain_text("Caisses :")
     page.screenshot(path="tests/screenshots/role_show_1366.png", full_page=True)
+    page.goto("/roles/list/")
+    manager = page.locator("div.table-responsive").first.locator("tr", has_text="Gérant (MANAGER)")
+    manager.locator("a[href*='/edit/']").first.click()
+    choices = page.eval_on_selector_all("select#permissions option", "options => options.map(o => o.textContent)")
+    assert "Ventes · ventes : annuler" in choices and "Ventes · menu « Approbations »" in choices, choices[:10]
+    assert not [choice for choice in choices if re.search(r"can_|menu_access| on ", choice)], choices[:10]
