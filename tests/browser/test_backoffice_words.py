@@ -68,7 +68,9 @@ def test_a_manager_refuses_a_discount_with_a_reason_and_reads_it_in_the_history(
     expect(page.locator(".alert-danger")).to_contain_text("Mot de passe incorrect")
     expect(page.get_by_test_id("sale-approvals")).to_contain_text("En attente")  # nothing written
 
+    page.set_viewport_size(SMALL)
     refuse.locator("summary").click()
+    page.screenshot(path="tests/screenshots/sale_approval_refuse_form_1024.png", full_page=True)
     refuse.get_by_label("Motif du refus").fill("20 % c'est trop pour un seul switch")
     refuse.get_by_label("Votre mot de passe (confirmation)").fill(DEMO["MANAGER"][1])
     refuse.get_by_role("button", name="Confirmer le refus").click()
