@@ -173,6 +173,7 @@ def test_the_roles_screen_in_french_words_by_area(page, login):
     page.goto("/roles/list/")
     manager = page.locator("div.table-responsive").first.locator("tr", has_text="Gérant (MANAGER)")
     manager.locator("a[href*='/edit/']").first.click()
+    expect(page.locator("select#permissions option").first).to_be_attached()
     choices = page.eval_on_selector_all("select#permissions option", "options => options.map(o => o.textContent)")
     assert "Ventes · ventes : annuler" in choices and "Ventes · menu « Approbations »" in choices, choices[:10]
     assert not [choice for choice in choices if re.search(r"can_|menu_access| on ", choice)], choices[:10]
