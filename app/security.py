@@ -321,6 +321,7 @@ class UserDBModelView(FabUserDBModelView):
         (_l("Utilisateur"), {"fields": ["email", "active", "roles", "login_count", "last_login"]}),
         (_l("Identité"), {"fields": ["first_name", "last_name"], "expanded": True}),
     ]
+    user_show_fieldsets = show_fieldsets  # the "Profil" page: FAB's own names the username, not shown here
     validators_columns = {"roles": [_role_required]}
     label_columns = {**FabUserDBModelView.label_columns, "email": _l("Adresse e-mail"), "roles": _l("Rôle"),
                      "active": _l("Actif"), "last_login": _l("Dernière connexion")}

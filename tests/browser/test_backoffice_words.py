@@ -96,7 +96,8 @@ def _menu_links(page):
 
 def _read(page, path):
     """The page's visible words and the choices of its selects (a person reads both)."""
-    page.goto(path)
+    response = page.goto(path)
+    assert response.status < 400, (path, response.status)
     return page.evaluate(
         "() => document.body.innerText + ' ' + Array.from(document.querySelectorAll('option'))"
         ".map(o => o.textContent).join(' ')")
