@@ -317,7 +317,9 @@ class UserDBModelView(FabUserDBModelView):
         "stores": StoresField(_l("Magasins")),
     }
     search_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
-    show_fieldsets = [
+    # The profile page (/users/userinfo/) shows the same fields: FAB's own name `username`, which
+    # is not among the show columns, made it fail.
+    show_fieldsets = user_show_fieldsets = [
         (_l("Utilisateur"), {"fields": ["email", "active", "roles", "login_count", "last_login"]}),
         (_l("Identité"), {"fields": ["first_name", "last_name"], "expanded": True}),
     ]
@@ -365,6 +367,14 @@ class UserDBModelView(FabUserDBModelView):
 
         g.shown_user_stores = stores_of(int(pk)) if str(pk).isdigit() else []
         return super().show(pk)
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        from .stores.services import stores_of
+
+        g.shown_user_stores = stores_of(g.user.id)
+        return super().userinfo()
 
 
 def role_label(name):
