@@ -5,7 +5,7 @@ from wtforms import BooleanField
 from wtforms.validators import Optional
 
 from ..core.api import ScopedInterface
-from ..core.errors import DomainError
+from ..core.errors import ValidationFailed
 from ..core.formatting import format_local_datetime, yes_no
 from ..core.scoping import acting_user, store_scope
 from ..core.views import add_entry_point
@@ -43,9 +43,8 @@ class CustomerModelView(ModelView):
     def _prepare(self, item):
         try:
             services.prepare_customer(acting_user(), item)
-        except DomainError as exc:  # FAB flashes the exception's text: the field messages, else the message
-            details = [str(m) for messages in exc.errors.values() for m in messages]
-            raise ValueError(" ".join(details) or exc.message) from exc
+        except ValidationFailed as exc:  # FAB shows the exception's text: give the field messages
+            raise ValueError(" ".join(str(m) for messages in exc.errors.values() for m in messages)) from exc
 
     def pre_add(self, item):
         self._prepare(item)

@@ -4,8 +4,17 @@ import pytest
 from flask_appbuilder import ModelView
 from sqlalchemy import select
 
+from tests.alerts import rbac as alerts
+from tests.cashier import rbac as cashier
+from tests.catalog import rbac as catalog
 from tests.conftest import DEMO, sign_in
-from tests.factories import make_customer, make_pending_sale, make_shop, open_shift_for, store_by_code, user_by_email
+from tests.credits import rbac as credits
+from tests.customers import rbac as customers
+from tests.purchases import rbac as purchases
+from tests.sales import rbac as sales
+from tests.stock import rbac as stock
+
+DOMAINS = (catalog, stock, customers, sales, cashier, alerts, credits, purchases)
 
 SKIPPED = ("/api/", "/static", "/appbuilder/", "/logout", "/health")
 
@@ -38,36 +47,32 @@ def _downloads(app):
 
 @pytest.fixture
 def records(app):
-    """A row in the tables the demo data leaves empty: a pending sale and an open shift."""
-    from app.catalog.models import Product
+    """The demo data and a record of each kind: those each domain makes for the RBAC matrix."""
     from app.extensions import db
 
-    shop = make_shop(app)
     with app.app_context():
-        dla = store_by_code("DLA1")
-        seller, cashier = user_by_email("vendeur1@boutique.cm"), user_by_email("caissier@boutique.cm")
-        make_pending_sale(dla, seller, [(db.session.get(Product, shop.router), 1)], customer=make_customer(dla))
-        open_shift_for(cashier, dla)
-        pages = _pages(app), _downloads(app)
+        for domain in DOMAINS:
+            domain.make_targets()
+        found = _pages(app), _downloads(app)
         db.session.remove()
-    return pages
+    return found
 
 
-@pytest.mark.parametrize("role", ["ADMIN", "MANAGER"])
-def test_no_back_office_page_answers_500(app, records, role):
+def test_no_back_office_page_answers_500(app, records):
     pages, downloads = records
-    client = sign_in(app.test_client(), role)
-    failures = []
-    for page in pages + downloads:
-        try:
-            status = client.get(page).status_code
-        except Exception as exc:  # noqa: BLE001 - the test client re-raises what a page would turn into a 500
-            status = f"{type(exc).__name__}: {exc}"
-        if status == 500 or not isinstance(status, int):
-            failures.append((page, status))
-    assert not failures, failures
-    assert len(pages) > 100 and len(downloads) > 25
-    assert {client.get(page).status_code for page in downloads} == {404}
+    # every ModelView but FAB's groups (unused) and product specs has a record to show and edit
+    assert len([page for page in pages if "/show/" in page]) >= len(downloads) - 2 > 25
+    for role in ("ADMIN", "MANAGER"):
+        client = sign_in(app.test_client(), role)
+        answers = {}
+        for page in pages + downloads:
+            try:
+                answers[page] = client.get(page).status_code
+            except Exception as exc:  # noqa: BLE001 - the test client re-raises what would be a 500
+                answers[page] = f"{type(exc).__name__}: {exc}"
+        assert [(page, status) for page, status in answers.items() if status == 500 or isinstance(status, str)] == []
+        # FAB's file download of a ModelView: no model has a file column, the route names nothing.
+        assert {answers[page] for page in downloads} == {404}, role
 
 
 @pytest.mark.parametrize("role,stores", [("MANAGER", ["DLA1", "YDE1"]), ("SALES", ["DLA1"])])

@@ -52,7 +52,7 @@ def test_bad_customers_answer_422(shop, as_seller, body, field):
     assert field in answer.get_json().get("errors", {}), answer.get_json()
 
 
-def test_another_stores_home_store_is_not_found(app, shop, as_seller):
+def test_another_stores_home_store_is_not_found(app, shop, client, as_seller):
     """A DLA1 seller naming YDE1 gets the one answer for a store that is not theirs: 404, nothing written."""
     from sqlalchemy import func, select
 
@@ -68,6 +68,11 @@ def test_another_stores_home_store_is_not_found(app, shop, as_seller):
     assert answer.get_json()["message"] == "Magasin introuvable."
     moved = as_seller.put(f"/api/v1/customers/{mine}", json={"store": shop.yde})
     assert moved.status_code == 404, moved.get_json()
+    from tests.conftest import sign_in
+
+    screen = sign_in(client, "SALES").post("/customermodelview/add", data={
+        "name": "Client de Yaoundé", "phone": "699112233", "store": str(shop.yde), "is_active": "y"})
+    assert screen.status_code == 200  # the form again, with its error: YDE1 is not among its choices
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Customer)) == count
         assert db.session.get(Customer, mine).store_id == shop.dla
