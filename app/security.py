@@ -317,9 +317,7 @@ class UserDBModelView(FabUserDBModelView):
         "stores": StoresField(_l("Magasins")),
     }
     search_columns = ["first_name", "last_name", "email", "active", "roles", "last_login"]
-    # The profile page (/users/userinfo/) shows the same fields: FAB's own name `username`, which
-    # is not among the show columns, made it fail.
-    show_fieldsets = user_show_fieldsets = [
+    show_fieldsets = [
         (_l("Utilisateur"), {"fields": ["email", "active", "roles", "login_count", "last_login"]}),
         (_l("Identité"), {"fields": ["first_name", "last_name"], "expanded": True}),
     ]
@@ -370,7 +368,7 @@ class UserDBModelView(FabUserDBModelView):
 
     @expose("/userinfo/")
     @has_access
-    def userinfo(self):
+    def userinfo(self):  # the "Profil" page: the user's stores, as on their page in the users screen
         from .stores.services import stores_of
 
         g.shown_user_stores = stores_of(g.user.id)
