@@ -72,6 +72,7 @@ def create_app(config_class=None):
         for modules in domains:
             for module in modules:
                 module.register(appbuilder)
+        core_views.no_file_downloads(app)
         errors.register(app)
         formatting.register(app)
         headers.register(app)

@@ -366,6 +366,14 @@ class UserDBModelView(FabUserDBModelView):
         g.shown_user_stores = stores_of(int(pk)) if str(pk).isdigit() else []
         return super().show(pk)
 
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):  # the "Profil" page: the user's stores, as on their page in the users screen
+        from .stores.services import stores_of
+
+        g.shown_user_stores = stores_of(g.user.id)
+        return super().userinfo()
+
 
 def role_label(name):
     from .core.views import ROLE_LABELS

@@ -175,6 +175,18 @@ class DocumentModelView(ReadOnlyModelView):
         return redirect(url_for(f"{type(self).__name__}.show", pk=item.id))
 
 
+def no_file_downloads(app):
+    """FAB gives every ModelView /download/<filename>, serving UPLOAD_FOLDER's files of a file
+    column; no model of ours has one, so that route names nothing: 404 (FAB's fails: a 500)."""
+    def not_found(filename):
+        abort(404)
+
+    for view in app.appbuilder.baseviews:
+        endpoint = f"{view.endpoint}.download"
+        if isinstance(view, ModelView) and endpoint in app.view_functions:
+            app.view_functions[endpoint] = not_found
+
+
 def register(appbuilder):
     appbuilder.add_view(
         AuditLogModelView, "audit", label=_l("Journal d'audit"), icon="fa-history",

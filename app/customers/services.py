@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..core import audit
 from ..core.errors import ValidationFailed
-from ..core.scoping import can_access_store
 from ..extensions import db
+from ..stores.models import Store
 
 DEFAULT_REGION = "CM"
 
@@ -36,8 +36,16 @@ def display_phone(e164):
 
 
 def prepare_customer(user, customer):
-    """Check and normalise a customer about to be written (used by the API and the screens)."""
+    """Check and normalise a customer about to be written (used by the API and the screens).
+
+    A home store the user may not act in is "not found" (NotFound, 404), as everywhere."""
     errors = {}
+    # The relation first: an edit sets `store` and leaves the old `store_id` until the flush.
+    store_id = customer.store.id if customer.store is not None else customer.store_id
+    if store_id is None:
+        errors["store"] = [_l("Champ obligatoire.")]
+    else:
+        Store.for_action(user, store_id)
     customer.name = (customer.name or "").strip()
     if not customer.name:
         errors["name"] = [_l("Champ obligatoire.")]
@@ -47,11 +55,6 @@ def prepare_customer(user, customer):
         errors.update(exc.errors)
     customer.email = (customer.email or "").strip().lower() or None
     customer.tax_id = (customer.tax_id or "").strip().upper() or None
-    store_id = customer.store_id if customer.store_id is not None else getattr(customer.store, "id", None)
-    if store_id is None:
-        errors["store"] = [_l("Champ obligatoire.")]
-    elif not can_access_store(user, store_id):
-        errors["store"] = [_l("Magasin introuvable.")]
     if errors:
         raise ValidationFailed(errors=errors)
     if customer.id is None and customer.created_by_id is None and user is not None:

@@ -63,3 +63,14 @@ def test_an_admin_creates_a_cashier_of_dla1_on_one_form(page, login, app):
         user = user_by_email("awa.ngono@boutique.cm")
         assert [role.name for role in user.roles] == ["CASHIER"]
         assert [store.code for store in stores_of(user.id)] == ["DLA1"]
+
+
+def test_a_manager_opens_their_profile_from_the_menu(page, login):
+    login(*DEMO["MANAGER"])
+    page.goto("/")
+    page.locator(".navbar .dropdown-toggle", has_text="Marc").click()
+    page.get_by_role("link", name="Profil").click()
+    expect(page.get_by_text(DEMO["MANAGER"][0])).to_be_visible()
+    expect(page.get_by_test_id("user-stores")).to_contain_text("DLA1 · Douala Akwa")
+    expect(page.get_by_test_id("user-stores")).to_contain_text("YDE1 · Yaoundé Centre")
+    _shots(page, "4_profile")

@@ -43,12 +43,46 @@ def test_a_seller_adds_a_customer(shop, as_seller):
 @pytest.mark.parametrize("body,field", [
     ({"name": "X", "phone": "123", "store": 1}, "phone"),
     ({"name": "", "phone": "699112233", "store": 1}, "name"),
-    ({"name": "X", "store": 2}, "store"),  # YDE1 is not the seller's store
+    ({"name": "X", "phone": "699112233"}, "store"),
+    ({"name": "X", "store": "abc"}, "store"),  # a malformed id stays a field error
 ])
 def test_bad_customers_answer_422(shop, as_seller, body, field):
     answer = as_seller.post("/api/v1/customers/", json=body)
     assert answer.status_code == 422, answer.get_json()
     assert field in answer.get_json().get("errors", {}), answer.get_json()
+
+
+def test_another_stores_home_store_is_not_found(app, shop, client, as_seller):
+    """A DLA1 seller naming YDE1 gets the one answer for a store that is not theirs: 404, nothing written."""
+    from sqlalchemy import func, select
+
+    from app.customers.models import Customer
+    from app.extensions import db
+
+    with app.app_context():
+        mine = make_customer(store_by_code("DLA1")).id
+        count = db.session.scalar(select(func.count()).select_from(Customer))
+    answer = as_seller.post("/api/v1/customers/", json={"name": "Client de Yaoundé", "phone": "699112233",
+                                                         "store": shop.yde})
+    assert answer.status_code == 404, answer.get_json()
+    assert answer.get_json()["message"] == "Magasin introuvable."
+    moved = as_seller.put(f"/api/v1/customers/{mine}", json={"store": shop.yde})
+    assert moved.status_code == 404, moved.get_json()
+    from tests.conftest import sign_in
+
+    screen = sign_in(client, "SALES").post("/customermodelview/add", data={
+        "name": "Client de Yaoundé", "phone": "699112233", "store": str(shop.yde), "is_active": "y"})
+    assert screen.status_code == 200  # the form again, with its error: YDE1 is not among its choices
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Customer)) == count
+        assert db.session.get(Customer, mine).store_id == shop.dla
+        db.session.remove()
+
+
+def test_the_openapi_document_names_404_for_writing_a_customer(as_manager):
+    paths = as_manager.get("/api/v1/_openapi").get_json()["paths"]
+    assert "404" in paths["/api/v1/customers/"]["post"]["responses"]
+    assert "404" in paths["/api/v1/customers/{pk}"]["put"]["responses"]
 
 
 def test_a_phone_change_is_checked_too(app, shop, as_seller):
