@@ -1,6 +1,7 @@
 """`flask seed-demo-data`: a deterministic history of the demo shops for the dashboard and reports (SPEC §12).
 
-The days before today are played store by store and hour by hour from a fixed random seed, and
+The days up to now (today's tills still open) are played store by store and hour by hour from a
+fixed random seed, and
 every row is the one the app itself would have written (same statuses, numbers, ledgers):
 - sales submitted by the sellers (invoice numbers XXX-FAC-YYYY-NNNNNN from the store's sequence),
   paid at the till in one or two payments (cash with change, mobile money, card, transfer), paid
@@ -25,7 +26,7 @@ import json
 import math
 import random
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -89,8 +90,13 @@ class HistoryExists(RuntimeError):
     """The database already holds sales: a history goes on a fresh demo (--reset)."""
 
 
+def current_time():
+    """Now (UTC): the history runs up to it, today's sales included (a test may fix it)."""
+    return datetime.now(timezone.utc)
+
+
 def local_today(zone_name=DEFAULT_ZONE):
-    return datetime.now(ZoneInfo(zone_name)).date()
+    return current_time().astimezone(ZoneInfo(zone_name)).date()
 
 
 def history_start(days, zone_name=DEFAULT_ZONE):
@@ -233,7 +239,8 @@ class History:
         self.stores = stores
         self.store_by_id = {s.id: s for s in stores}
         self.zones = {s.id: s.zone for s in stores}
-        self.today = stores[0].local_now().date()
+        self.now = current_time()
+        self.today = self.now.astimezone(stores[0].zone).date()
         self.first = self.today - timedelta(days=days)
         self.days = days
         self.rows = defaultdict(list)
@@ -298,9 +305,10 @@ class History:
         return datetime.combine(day, time(hour, minute), self.zones[store.id])
 
     def schedule(self, store, moment, handler, *args):
-        """Something that happens later in the store; dropped when its day is today or after."""
+        """Something that happens later in the store; dropped when it would happen after now
+        (or today before the till opened)."""
         day = moment.date()
-        if day < self.today:
+        if day < self.today or (day == self.today and self.at(store, day, OPEN.hour, OPEN.minute) < moment < self.now):
             self.order += 1
             heapq.heappush(self.agenda[(store.id, day)], (moment, self.order, handler, args))
 
@@ -384,6 +392,25 @@ class History:
                     handler(store, moment, *args)
                 del self.agenda[(store.id, day)]
                 self._close_shift(store, day)
+        self._play_today()
+
+    def _play_today(self):
+        """Today up to now: the tills are still open, the morning's sales paid or waiting at the till."""
+        day = self.today
+        for store in self.stores:
+            if self.at(store, day, OPEN.hour, OPEN.minute) >= self.now:
+                continue
+            self._open_shift(store, day)
+            self._new_sales(store, day, self.days)
+            events = self.agenda[(store.id, day)]
+            while events:  # what an event schedules for later today joins the queue
+                moment, _, handler, args = heapq.heappop(events)
+                handler(store, moment, *args)
+            del self.agenda[(store.id, day)]
+            # an open shift has no totals yet: the till computes them at close
+            self.shift[store.id].update(status="OPEN", cash_in=None, change_given=None, cash_refunds=None,
+                                        cash_payouts=None, expected_mobile_money=None,
+                                        expected_bank_transfer=None, expected_card=None)
 
     def available(self, store_id, product_id):
         quantity, reserved = self.stock.get((store_id, product_id), (0, 0))

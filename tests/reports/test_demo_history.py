@@ -2,7 +2,10 @@
 as the app's own rules would have it (stock, credit, shifts, numbering); the same seed gives the
 same history, --reset replaces it, and the dashboard reads it."""
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -23,6 +26,17 @@ from app.stores.models import Store
 from tests.conftest import sign_in
 
 DAYS = 12
+DOUALA = ZoneInfo("Africa/Douala")
+
+
+@pytest.fixture(autouse=True)
+def two_in_the_afternoon(monkeypatch):
+    """The history runs up to now: a fixed 14:00 today (Douala) gives both runs the same today."""
+    from app.reports import demo
+
+    now = datetime.combine(datetime.now(DOUALA).date(), time(14, 0), DOUALA)
+    monkeypatch.setattr(demo, "current_time", lambda: now)
+    return now
 
 
 def _seed(app, *args):
@@ -39,7 +53,7 @@ def _fingerprint():
     return sales, services.compute_kpis(stores, today - timedelta(days=DAYS), today)
 
 
-def test_seed_demo_data_writes_a_consistent_history(app, client):
+def test_seed_demo_data_writes_a_consistent_history(app, client, two_in_the_afternoon):
     _seed(app)
     with app.app_context():
         statuses = dict(db.session.execute(select(Sale.status, func.count(Sale.id)).group_by(Sale.status)).all())
@@ -115,9 +129,20 @@ def test_seed_demo_data_writes_a_consistent_history(app, client):
                                     .where(CreditLedgerEntry.source == "SALE")).scalar()
         assert credit_paid == debits > 0
 
-        # shifts: each closed with the expected figures the till computes, the variance counted - expected
-        shifts = db.session.execute(select(CashShift)).scalars().all()
-        assert len(shifts) == DAYS * 3 and all(s.status == "CLOSED" for s in shifts)
+        # today up to 14:00: each store's till still open (no totals before its close), sales taken
+        # since the morning and none after now
+        today = datetime.now(DOUALA).date()
+        open_shifts = db.session.execute(select(CashShift).where(CashShift.status == "OPEN")).scalars().all()
+        assert len(open_shifts) == 3 and all(s.opened_at.astimezone(DOUALA).date() == today for s in open_shifts)
+        assert all(s.cash_in is None and s.expected_cash is None for s in open_shifts)
+        assert all(p.created_at <= two_in_the_afternoon for s in open_shifts for p in s.payments)
+        paid_today = db.session.execute(select(func.count(Sale.id)).where(
+            Sale.paid_at >= datetime.combine(today, time(0), DOUALA))).scalar()
+        assert paid_today >= 3 * 5  # a morning's worth in each store, not only what was waiting
+
+        # past shifts: each closed with the expected figures the till computes, the variance counted - expected
+        shifts = db.session.execute(select(CashShift).where(CashShift.status == "CLOSED")).scalars().all()
+        assert len(shifts) == DAYS * 3
         for shift in shifts:
             figures = shift_figures(shift)
             assert shift.expected_cash == figures.expected_cash
