@@ -1,8 +1,8 @@
 """`flask seed-demo-data`: a deterministic history of the demo shops for the dashboard and reports (SPEC §12).
 
 The days up to now (today's tills still open) are played store by store and hour by hour from a
-fixed random seed, and
-every row is the one the app itself would have written (same statuses, numbers, ledgers):
+fixed random seed, and every row is the one the app itself would have written (same statuses,
+numbers, ledgers):
 - sales submitted by the sellers (invoice numbers XXX-FAC-YYYY-NNNNNN from the store's sequence),
   paid at the till in one or two payments (cash with change, mobile money, card, transfer), paid
   partly with the goods reserved and the rest days later, put on a customer's credit account (the
