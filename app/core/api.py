@@ -1,10 +1,12 @@
 """The base of every REST API: French errors, no SQL text, store scoping by default."""
 import functools
+import inspect
 import sys
 
 import flask_appbuilder.api as fab_api
 import flask_appbuilder.models.sqla.filters as fab_filters
 import jsonschema
+import yaml
 from flask import request
 from flask_appbuilder.api import BaseApi, ModelRestApi, protect, safe
 from flask_appbuilder.exceptions import DatabaseException
@@ -20,7 +22,7 @@ from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
 from .scoping import RelatedChoicesScope, acting_user
-from .web import API_READ_WRITE
+from .web import API_READ_WRITE, fresh_token_required
 
 READ_WRITE_PERMISSIONS = API_READ_WRITE
 
@@ -265,6 +267,62 @@ def api_action(method):
     """A custom API action (under @expose): permission checked, domain errors answered with their
     status and French message, anything else a 500 without a trace (@protect, @safe)."""
     return protect()(safe(answers_domain_errors(method)))
+
+
+def idempotency_key():
+    """The Idempotency-Key header of a write that may be sent again (payments, repayments)."""
+    return request.headers.get("Idempotency-Key")
+
+
+def idempotent_answer(response, replayed):
+    """A write sent again with its Idempotency-Key gets the first answer, marked as replayed."""
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def fresh_api_action(guard=None):
+    """An api_action that needs a fresh token (SPEC §10); `guard` wraps it right under @protect
+    (a password budget, whose 429 must pass above @safe)."""
+
+    def decorate(method):
+        view = safe(fresh_token_required(answers_domain_errors(method)))
+        return protect()(guard(view) if guard else view)
+
+    return decorate
+
+
+STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
+def objects(**properties):
+    """The OpenAPI schema of a list of objects (an action's lines)."""
+    return {"type": "array", "items": {"type": "object", "properties": _schemas(properties)}}
+
+
+def _schemas(properties):
+    return {name: {"type": kind} if isinstance(kind, str) else kind for name, kind in properties.items()}
+
+
+def openapi(responses, body=None, query=None, method="post", content="application/json"):
+    """A custom action's OpenAPI text, written after its one-line docstring as FAB reads it (YAML
+    after `---`): the `pk` path parameter when the action takes one, `query` parameters, the
+    body's properties ({name: type or schema}) and each response's description."""
+
+    def decorate(view):
+        parameters = [{"in": "path", "name": "pk", "schema": {"type": "integer"}}
+                      ] if "pk" in inspect.signature(view).parameters else []
+        parameters += [{"in": "query", "name": name, "schema": schema}
+                       for name, schema in _schemas(query or {}).items()]
+        operation = {"parameters": parameters} if parameters else {}
+        if body is not None:
+            schema = {"type": "object", "properties": _schemas(body)}
+            operation["requestBody"] = {"content": {content: {"schema": schema}}}
+        operation["responses"] = {code: {"description": text} for code, text in responses.items()}
+        view.__doc__ = inspect.cleandoc(view.__doc__ or "") + "\n---\n" + yaml.safe_dump({method: operation})
+        return view
+
+    return decorate
 
 
 class BoutiqueApi(BaseApi):

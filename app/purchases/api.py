@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
-                        answers_domain_errors, api_action, id_field, load_schema, moment)
+                        answers_domain_errors, api_action, id_field, load_schema, moment, openapi)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from . import documents, services
@@ -176,37 +176,18 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/send/", methods=["POST"])
     @api_action
+    @openapi({200: "the order, SENT, numbered", 404: "no such order in your stores", 409: "not a draft",
+              422: "no lines"})
     def send(self, pk):
-        """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the order, SENT, numbered}
-            404: {description: no such order in your stores}
-            409: {description: not a draft}
-            422: {description: no lines}
-        """
+        """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN)."""
         order = services.send_order(acting_user(), self._document(pk))
         return self._answer(200, order)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the order, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
-        """Cancel an order not fully received (a reason is required once sent).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {reason: {type: string}}}
-          responses:
-            200: {description: the order, CANCELLED}
-            409: {description: already received or cancelled}
-        """
+        """Cancel an order not fully received (a reason is required once sent)."""
         order = self._document(pk)
         data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         order = services.cancel_order(acting_user(), order, data["reason"])
@@ -214,34 +195,20 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/order.pdf", methods=["GET"])
     @api_action
+    @openapi({200: "the order, application/pdf", 404: "no such order in your stores", 409: "a draft has no number yet"},
+             method="get")
     def order_pdf(self, pk):
-        """The A4 purchase order to send to the supplier (PDF).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the order, application/pdf}
-            404: {description: no such order in your stores}
-            409: {description: a draft has no number yet}
-        """
+        """The A4 purchase order to send to the supplier (PDF)."""
         order = self._document(pk)
         return documents.order_response(order)
 
     @expose("/order-missing/", methods=["POST"])
     @api_action
+    @openapi({201: "the drafts created, and the products left out (no known supplier, enough on order)"},
+             body={"store": "integer"})
     def order_missing(self):
         """"Commander ce qui manque": one DRAFT order per supplier from the products at or under their
-        reorder level in a store (last supplier of each product, suggested quantities).
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {store: {type: integer}}}
-          responses:
-            201: {description: the drafts created, and the products left out (no known supplier, enough on order)}
-        """
+        reorder level in a store (last supplier of each product, suggested quantities)."""
         data = load_schema(StoreInput())
         orders, left_out = services.order_what_is_missing(acting_user(), data["store"])
         return self.response(201, result=[order_to_dict(order) for order in orders], left_out=[
@@ -251,22 +218,13 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/import-lines/", methods=["POST"])
     @api_action
+    @openapi({200: "the report (rows, errors by row and column, lines read)",
+              400: "not a readable spreadsheet with the right columns"},
+             query={"dry_run": "integer"}, body={"file": {"type": "string", "format": "binary"}},
+             content="multipart/form-data")
     def import_lines(self, pk):
         """A DRAFT order's lines from a supplier's spreadsheet (columns: SKU ou code-barres, Quantité, Coût
-        unitaire). A dry run unless ?dry_run=0; nothing is written when a row has an error.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          - {in: query, name: dry_run, schema: {type: integer}}
-          requestBody:
-            content:
-              multipart/form-data:
-                schema: {type: object, properties: {file: {type: string, format: binary}}}
-          responses:
-            200: {description: the report (rows, errors by row and column, lines read)}
-            400: {description: not a readable spreadsheet with the right columns}
-        """
+        unitaire). A dry run unless ?dry_run=0; nothing is written when a row has an error."""
         order = self._document(pk)
         upload = request.files.get("file")
         if upload is None:

@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
-                        ScopedInterface, answers_domain_errors, api_action, id_field, load_schema, moment)
+                        STRINGS, ScopedInterface, answers_domain_errors, api_action, id_field, load_schema, moment,
+                        objects, openapi)
 from ..core.errors import ValidationFailed
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -246,60 +247,20 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/send/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, SENT", 404: "no such transfer in your stores",
+              409: "not a draft, or not enough stock"})
     def send(self, pk):
-        """Send a DRAFT transfer: the source's stock goes down.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the transfer, SENT
-            404:
-              description: no such transfer in your stores
-            409:
-              description: not a draft, or not enough stock
-        """
+        """Send a DRAFT transfer: the source's stock goes down."""
         transfer = services.send_transfer(acting_user(), self._document(pk))
         return self._answer(200, transfer)
 
     @expose("/<int:pk>/receive/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, RECEIVED, with received quantities and differences",
+              403: "you do not work in the destination store", 409: "not SENT", 422: "bad quantities or serials"},
+             body={"note": "string", "lines": objects(product="integer", received_quantity="integer", serials=STRINGS)})
     def receive(self, pk):
-        """Receive a SENT transfer at the destination; lines not listed arrived in full.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    note: {type: string}
-                    lines:
-                      type: array
-                      items:
-                        type: object
-                        properties:
-                          product: {type: integer}
-                          received_quantity: {type: integer}
-                          serials: {type: array, items: {type: string}}
-          responses:
-            200:
-              description: the transfer, RECEIVED, with received quantities and differences
-            403:
-              description: you do not work in the destination store
-            409:
-              description: not SENT
-            422:
-              description: bad quantities or serials
-        """
+        """Receive a SENT transfer at the destination; lines not listed arrived in full."""
         transfer = self._document(pk)
         data = load_schema(ReceiptInput(), request.get_json(silent=True) or {})
         received = {}
@@ -312,27 +273,9 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
-        """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason: {type: string}
-          responses:
-            200:
-              description: the transfer, CANCELLED
-            409:
-              description: already received or cancelled
-        """
+        """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required)."""
         transfer = self._document(pk)
         data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         transfer = services.cancel_transfer(acting_user(), transfer, data["reason"])
@@ -428,36 +371,10 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/counts/", methods=["POST"])
     @api_action
+    @openapi({200: "the count with its lines, differences and flagged serials", 409: "not OPEN", 422: "bad lines"},
+             body={"lines": objects(product="integer", counted_quantity="integer", serials=STRINGS)})
     def counts(self, pk):
-        """Enter counted quantities (serials for serial-tracked products) while OPEN.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    lines:
-                      type: array
-                      items:
-                        type: object
-                        properties:
-                          product: {type: integer}
-                          counted_quantity: {type: integer}
-                          serials: {type: array, items: {type: string}}
-          responses:
-            200:
-              description: the count with its lines, differences and flagged serials
-            409:
-              description: not OPEN
-            422:
-              description: bad lines
-        """
+        """Enter counted quantities (serials for serial-tracked products) while OPEN."""
         count = self._document(pk)
         data = load_schema(CountsInput())
         count = services.enter_counts(acting_user(), count, data["lines"])
@@ -465,41 +382,18 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/validate/", methods=["POST"])
     @api_action
+    @openapi({200: "the count, VALIDATED", 403: "managers only",
+              409: "not OPEN, lines not counted, or a stale count (recount)"})
     def validate(self, pk):
-        """Validate an OPEN count (managers): one COUNT movement per difference.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the count, VALIDATED
-            403:
-              description: managers only
-            409:
-              description: not OPEN, lines not counted, or a stale count (recount)
-        """
+        """Validate an OPEN count (managers): one COUNT movement per difference."""
         count = services.validate_count(acting_user(), self._document(pk))
         return self._answer(200, count)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the count, CANCELLED", 409: "not OPEN"})
     def cancel(self, pk):
-        """Cancel an OPEN count: nothing moves.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the count, CANCELLED
-            409:
-              description: not OPEN
-        """
+        """Cancel an OPEN count: nothing moves."""
         count = self._document(pk)
         data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
         count = services.cancel_count(acting_user(), count, data["reason"])
