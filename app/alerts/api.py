@@ -2,7 +2,7 @@
 from flask_appbuilder.api import expose
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, moment
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, moment, openapi
 from ..core.scoping import acting_user, store_scope
 from ..core.web import API_READ
 from . import services
@@ -64,29 +64,18 @@ class AlertApi(BoutiqueModelRestApi):
 
     @expose("/<int:pk>/acknowledge/", methods=["POST"])
     @api_action
+    @openapi({200: "the alert, ACKNOWLEDGED", 404: "no such alert in your stores", 409: "the alert is not NEW"})
     def acknowledge(self, pk):
-        """Acknowledge a NEW alert (someone takes care of it).
-        ---
-        post:
-          responses:
-            200: {description: the alert, ACKNOWLEDGED}
-            404: {description: no such alert in your stores}
-            409: {description: the alert is not NEW}
-        """
+        """Acknowledge a NEW alert (someone takes care of it)."""
         alert = services.acknowledge(acting_user(), pk)
         return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
 
     @expose("/<int:pk>/resolve/", methods=["POST"])
     @api_action
+    @openapi({200: "the alert, RESOLVED", 404: "no such alert in your stores",
+              409: "the alert is already resolved"})
     def resolve(self, pk):
-        """Resolve an open alert by hand.
-        ---
-        post:
-          responses:
-            200: {description: the alert, RESOLVED}
-            404: {description: no such alert in your stores}
-            409: {description: the alert is already resolved}
-        """
+        """Resolve an open alert by hand."""
         alert = services.resolve(acting_user(), pk)
         return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
 

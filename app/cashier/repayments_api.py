@@ -20,7 +20,8 @@ class CreditRepaymentApi(BaseApi):
     @api_action
     @openapi({201: "the repayment with the new balance", 404: "not one of your stores' accounts",
               409: "no open shift, nothing owed, more than owed"},
-             body={"amount": "number", "method": {"type": "string", "enum": ["CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD"]},
+             body={"amount": "number",
+                   "method": {"type": "string", "enum": ["CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD"]},
                    "operator": "string", "reference": "string"})
     def repay(self, pk):
         """Take a repayment of the customer's credit in your open shift (Idempotency-Key like payments)."""

@@ -293,6 +293,7 @@ def fresh_api_action(guard=None):
 
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
+DATE = {"type": "string", "format": "date"}
 
 
 def objects(**properties):
@@ -306,19 +307,21 @@ def _schemas(properties):
 
 def openapi(responses, body=None, query=None, method="post", content="application/json"):
     """A custom action's OpenAPI text, written after its one-line docstring as FAB reads it (YAML
-    after `---`): the `pk` path parameter when the action takes one, `query` parameters, the
-    body's properties ({name: type or schema}) and each response's description."""
+    after `---`): the view's arguments as integer path parameters, `query` parameters ({name: type,
+    schema, or a parameter with its "schema"}), the body's properties ({name: type or schema}) and
+    each response's description (or response object)."""
 
     def decorate(view):
-        parameters = [{"in": "path", "name": "pk", "schema": {"type": "integer"}}
-                      ] if "pk" in inspect.signature(view).parameters else []
-        parameters += [{"in": "query", "name": name, "schema": schema}
-                       for name, schema in _schemas(query or {}).items()]
+        parameters = [{"in": "path", "name": name, "schema": {"type": "integer"}}
+                      for name in list(inspect.signature(view).parameters)[1:]]
+        parameters += [{"in": "query", "name": name, **(kind if "schema" in kind else {"schema": kind})}
+                       for name, kind in _schemas(query or {}).items()]
         operation = {"parameters": parameters} if parameters else {}
         if body is not None:
             schema = {"type": "object", "properties": _schemas(body)}
             operation["requestBody"] = {"content": {content: {"schema": schema}}}
-        operation["responses"] = {code: {"description": text} for code, text in responses.items()}
+        operation["responses"] = {code: {"description": text} if isinstance(text, str) else text
+                                  for code, text in responses.items()}
         view.__doc__ = inspect.cleandoc(view.__doc__ or "") + "\n---\n" + yaml.safe_dump({method: operation})
         return view
 

@@ -6,7 +6,7 @@ from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, api_action
+from ..core.api import DATE, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, api_action, openapi
 from ..core.errors import ValidationFailed
 from ..core.scoping import acting_user, store_scope
 from ..core.inputs import MISSING
@@ -76,18 +76,10 @@ class CreditAccountApi(BoutiqueModelRestApi):
 
     @expose("/<int:pk>/statement.pdf", methods=["GET"])
     @api_action
+    @openapi({200: {"description": "the statement PDF", "content": {"application/pdf": {}}},
+              404: "not one of your stores' accounts"}, query={"date_from": DATE, "date_to": DATE}, method="get")
     def statement(self, pk):
-        """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          - {in: query, name: date_from, schema: {type: string, format: date}}
-          - {in: query, name: date_to, schema: {type: string, format: date}}
-          responses:
-            200: {description: the statement PDF, content: {application/pdf: {}}}
-            404: {description: not one of your stores' accounts}
-        """
+        """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates)."""
         account = self.datamodel.get(pk, self._base_filters)
         if account is None:
             return self.response_404()

@@ -133,16 +133,10 @@ class SaleApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/warranty/", methods=["GET"])
     @api_action
+    @openapi({200: "{count, result}", 422: "no serial given"},
+             query={"serial": {"schema": {"type": "string"}, "required": True}}, method="get")
     def warranty(self):
-        """Warranty lookup by serial number or IMEI: customer, sale and warranty end date.
-        ---
-        get:
-          parameters:
-          - {in: query, name: serial, schema: {type: string}, required: true}
-          responses:
-            200: {description: "{count, result}"}
-            422: {description: no serial given}
-        """
+        """Warranty lookup by serial number or IMEI: customer, sale and warranty end date."""
         results = services.warranty_lookup(acting_user(), request.args.get("serial"))
         for row in results:
             row["paid_at"] = moment(row["paid_at"])
