@@ -11,6 +11,21 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def one_of(column, values):
+    """A CHECK constraint's SQL: the column holds one of the values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def ref(table, ondelete="RESTRICT", nullable=False, **kwargs):
+    """A column holding the id of a row of `table` (a foreign key)."""
+    return Column(Integer, ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable, **kwargs)
+
+
+def written_at(**kwargs):
+    """A moment set to now when the row is written (UTC)."""
+    return Column(UtcDateTime(), nullable=False, default=utcnow, **kwargs)
+
+
 class UtcDateTime(TypeDecorator):
     """A moment, stored in UTC and always read back with its zone. PostgreSQL does this itself;
     SQLite (the embedded default of `make run`) dropped the offset of a moment given in another
@@ -38,7 +53,7 @@ class Sequence(db.Model):
     __table_args__ = (UniqueConstraint("store_id", "doc_type", "year", name="uq_sequence_store_type_year"),)
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False)
+    store_id = ref("store", ondelete="CASCADE")
     doc_type = Column(String(8), nullable=False)
     year = Column(Integer, nullable=False)
     last_value = Column(Integer, nullable=False, default=0)
@@ -53,9 +68,9 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    store_id = Column(Integer, ForeignKey("store.id"), nullable=True, index=True)
+    created_at = written_at(index=True)
+    user_id = ref("ab_user", ondelete=None, nullable=True)
+    store_id = ref("store", ondelete=None, nullable=True, index=True)
     action = Column(String(64), nullable=False)
     object_type = Column(String(64), nullable=False)
     object_id = Column(String(64), nullable=True)
