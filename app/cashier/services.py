@@ -11,8 +11,6 @@
   a closed shift never changes again (a trigger guards it on PostgreSQL).
 """
 import functools
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..core import idempotency
 from ..core.models import utcnow
 from ..core.scoping import can_access_store, is_admin
 from ..credits import services as credits
@@ -366,23 +365,15 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
     return PaymentResult(payment)
 
 
-_PAYMENT_OF_KEY = select(Payment).where(Payment.idempotency_key == bindparam("key"))
-
-
-def _replay(key, fingerprint):
-    payment = db.session.execute(_PAYMENT_OF_KEY, {"key": key}).scalar_one_or_none()
-    if payment is None:
-        return None
-    if payment.fingerprint != fingerprint:
-        raise ValidationFailed(_l("Cette clé d'idempotence a déjà servi pour un autre paiement."),
-                               errors={"Idempotency-Key": [_l("Clé déjà utilisée avec une autre requête.")]})
-    return PaymentResult(payment, replayed=True)
+def _replay(key, digest):
+    payment = idempotency.earlier_row(Payment, key, digest)
+    return None if payment is None else PaymentResult(payment, replayed=True)
 
 
 def _fingerprint(user_id, sale_id, method, amount, tendered, operator, reference, reserve, installments=None):
-    canonical = json.dumps([user_id, sale_id, method, str(amount), str(tendered) if tendered is not None else None,
-                            operator, reference, bool(reserve)] + ([installments] if installments else []))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    tendered = str(tendered) if tendered is not None else None
+    return idempotency.fingerprint(user_id, sale_id, method, str(amount), tendered, operator, reference, bool(reserve),
+                                   *([installments] if installments else []))
 
 
 def _format(amount, sale):

@@ -48,6 +48,8 @@ def truthy(value):
 
 
 class CatalogApiMixin:
+    label_columns = LABELS
+
     def pre_add(self, item):
         self.validate(item)
 
@@ -59,7 +61,6 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "products"
     list_title = _l("Produits")
     show_title = add_title = edit_title = _l("Produit")
-    label_columns = LABELS
     class_permission_name = "Product"
     datamodel = ScopedInterface(Product)
     list_columns = PRODUCT_LIST_COLUMNS
@@ -160,9 +161,7 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
               404: "no such product"})
     def add_image(self, pk):
         """Add a picture (multipart field `image`: JPEG, PNG or WebP, checked by content)."""
-        product = self.datamodel.get(pk, self._base_filters)
-        if product is None:
-            return self.response_404()
+        product = self._document(pk)
         data, filename = uploaded_file("image")
         image = services.add_product_image(product, data, filename)
         return self.response(201, id=image.id, result={
@@ -197,7 +196,6 @@ class CategoryApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "categories"
     list_title = _l("Catégories")
     show_title = add_title = edit_title = _l("Catégorie")
-    label_columns = LABELS
     class_permission_name = "Category"
     datamodel = ScopedInterface(Category)
     list_columns = ["id", "name", "parent.id", "parent.name", "path"]
@@ -212,7 +210,6 @@ class BrandApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "brands"
     list_title = _l("Marques")
     show_title = add_title = edit_title = _l("Marque")
-    label_columns = LABELS
     class_permission_name = "Brand"
     datamodel = ScopedInterface(Brand)
     list_columns = show_columns = ["id", "name"]

@@ -365,6 +365,13 @@ class BoutiqueModelRestApi(ModelRestApi):
         info["label"], info["description"] = field_info_text(self, field.name)
         return info
 
+    def _document(self, pk):
+        """The row `pk` among those the user may see (base filters), else NotFound (404)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            raise NotFound()
+        return item
+
     def response_400(self, message=None):
         return self.response(400, message=str(message or HTTP_MESSAGES[400]))
 
@@ -481,15 +488,9 @@ def _flatten(errors, *prefix):
 
 
 class DocumentApiMixin:
-    """A document's item answer is the full document (lines included); actions answer it too."""
+    """The item answer is `serialise(item)` (a document: lines included); actions answer it too."""
 
     serialise = None
-
-    def _document(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            raise NotFound()
-        return item
 
     def _answer(self, status, item):
         return self.response(status, id=item.id, result=type(self).serialise(item))

@@ -6,7 +6,8 @@ from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import DATE, BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, api_action, openapi
+from ..core.api import (DATE, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, answers_domain_errors, api_action,
+                        openapi)
 from ..core.errors import ValidationFailed
 from ..core.scoping import acting_user, store_scope
 from ..core.inputs import MISSING
@@ -30,7 +31,7 @@ def read_day(value, field):
         raise ValidationFailed(errors={field: [_l("Date attendue au format AAAA-MM-JJ.")]}) from None
 
 
-class CreditAccountApi(BoutiqueModelRestApi):
+class CreditAccountApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "credit-accounts"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CustomerAccount)
@@ -51,28 +52,22 @@ class CreditAccountApi(BoutiqueModelRestApi):
                         "customer": full["customer"], "customer_name": full["customer_name"],
                         "store": full["store"]})
 
-    def get_headless(self, pk, **kwargs):
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            return self.response_404()
-        return self.response(200, id=account.id, result=account_to_dict(account))
+    serialise = staticmethod(account_to_dict)
 
     @answers_domain_errors
     def post_headless(self):
         body = json_body({"customer", "credit_limit", "note"})
         account = services.open_account(acting_user(), body.get("customer"), body.get("credit_limit"),
                                         note=body.get("note"))
-        return self.response(201, id=account.id, result=account_to_dict(account))
+        return self._answer(201, account)
 
     @answers_domain_errors
     def put_headless(self, pk):
-        found = self.datamodel.get(pk, self._base_filters)
-        if found is None:
-            return self.response_404()
+        found = self._document(pk)
         body = json_body({"credit_limit", "is_active", "note"})
         account = services.update_account(acting_user(), found.id, credit_limit=body.get("credit_limit", MISSING),
                                           is_active=body.get("is_active", MISSING), note=body.get("note", MISSING))
-        return self.response(200, id=account.id, result=account_to_dict(account))
+        return self._answer(200, account)
 
     @expose("/<int:pk>/statement.pdf", methods=["GET"])
     @api_action
@@ -80,15 +75,12 @@ class CreditAccountApi(BoutiqueModelRestApi):
               404: "not one of your stores' accounts"}, query={"date_from": DATE, "date_to": DATE}, method="get")
     def statement(self, pk):
         """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates)."""
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            return self.response_404()
-        period = services.statement(account, read_day(request.args.get("date_from"), "date_from"),
+        period = services.statement(self._document(pk), read_day(request.args.get("date_from"), "date_from"),
                                     read_day(request.args.get("date_to"), "date_to"))
         return documents.statement_response(period)
 
 
-class CreditLedgerApi(BoutiqueModelRestApi):
+class CreditLedgerApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "credit-ledger"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CreditLedgerEntry)
@@ -105,11 +97,7 @@ class CreditLedgerApi(BoutiqueModelRestApi):
         entries = {e.id: e for e in CreditLedgerEntry.query.filter(CreditLedgerEntry.id.in_(data["ids"]))}
         data["result"] = [entry_to_dict(entries[pk]) for pk in data["ids"]]
 
-    def get_headless(self, pk, **kwargs):
-        entry = self.datamodel.get(pk, self._base_filters)
-        if entry is None:
-            return self.response_404()
-        return self.response(200, id=entry.id, result=entry_to_dict(entry))
+    serialise = staticmethod(entry_to_dict)
 
 
 def register(appbuilder):

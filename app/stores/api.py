@@ -39,9 +39,7 @@ class StoreApi(BoutiqueModelRestApi):
              body={"user_ids": {"type": "array", "items": {"type": "integer"}}})
     def assign_users(self, pk):
         """Set the users of a store."""
-        store = self.datamodel.get(pk, self._base_filters)
-        if store is None:
-            return self.response_404()
+        store = self._document(pk)
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or "user_ids" not in body:
             raise BadRequest(errors={"user_ids": ["Champ obligatoire."]})
