@@ -43,7 +43,6 @@ class AlertApi(DocumentApiMixin, BoutiqueModelRestApi):
                                    "object_id", "status", "created_at", "acknowledged_at", "resolved_at"]
     order_columns = ["id", "created_at", "severity", "type", "status"]
     search_columns = ["store", "type", "severity", "status", "created_at"]
-    base_order = ("id", "desc")
 
     def get_list_headless(self, **kwargs):
         """FAB's list, each row in the shape of SPEC §10 (with `link` and `store` as an id)."""

@@ -25,13 +25,11 @@ class PaymentApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "payments"
     class_permission_name = "Payment"
     datamodel = ScopedInterface(Payment)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post"}
     method_permission_name = {**READ, "post": "write"}
     list_columns = show_columns = PAYMENT_COLUMNS
     order_columns = ["id", "created_at", "amount", "method"]
     search_columns = ["store", "sale", "shift", "method", "cashier", "created_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(payment_to_dict)
 
     @answers_domain_errors
@@ -101,7 +99,6 @@ class CashShiftApi(DocumentApiMixin, BoutiqueModelRestApi):
     list_columns = show_columns = SHIFT_COLUMNS
     order_columns = ["id", "opened_at", "closed_at", "variance"]
     search_columns = ["store", "cashier", "status", "opened_at"]
-    base_order = ("id", "desc")
 
     @staticmethod
     def serialise(shift):

@@ -163,14 +163,21 @@ def running_figures(user, shift):
     return shift_figures(shift)
 
 
+def _own_open_shift(user, shift_id, not_yours, closed):
+    """The shift, locked, when it is the user's (or the user is an admin) and still open."""
+    shift = get_shift(user, shift_id, lock=True)
+    if shift.cashier_id != user.id and not is_admin(user):
+        raise Forbidden(not_yours)
+    if shift.status != OPEN:
+        raise InvalidTransition(closed)
+    return shift
+
+
 def close_shift(user, shift_id, counted_cash, counted_mobile_money=None, counted_bank_transfer=None,
                 counted_card=None, note=None):
     """Close blind: the counted figures come in, the expected ones and the variance are computed and kept."""
-    shift = get_shift(user, shift_id, lock=True)
-    if shift.cashier_id != user.id and not is_admin(user):
-        raise Forbidden(_l("Seul le caissier de cette caisse peut la fermer."))
-    if shift.status != OPEN:
-        raise InvalidTransition(_l("Cette caisse est déjà fermée."))
+    shift = _own_open_shift(user, shift_id, _l("Seul le caissier de cette caisse peut la fermer."),
+                            _l("Cette caisse est déjà fermée."))
     errors = FieldErrors()
     currency = shift.store.currency
     counted = {
@@ -207,11 +214,8 @@ def close_shift(user, shift_id, counted_cash, counted_mobile_money=None, counted
 
 def record_payout(user, shift_id, amount, reason):
     """Cash taken out of the drawer (an expense) during the user's open shift."""
-    shift = get_shift(user, shift_id, lock=True)
-    if shift.cashier_id != user.id and not is_admin(user):
-        raise Forbidden(_l("Seul le caissier de cette caisse peut en sortir de l'argent."))
-    if shift.status != OPEN:
-        raise InvalidTransition(_l("Cette caisse est fermée."))
+    shift = _own_open_shift(user, shift_id, _l("Seul le caissier de cette caisse peut en sortir de l'argent."),
+                            _l("Cette caisse est fermée."))
     errors = FieldErrors()
     amount = read_money(amount, "amount", errors, currency=shift.store.currency, positive=True)
     reason = read_text(reason, "reason", errors, required=True, max_length=1000)

@@ -12,7 +12,7 @@ from flask_appbuilder.api import BaseApi, ModelRestApi, protect, safe
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..extensions import db
@@ -21,7 +21,7 @@ from .errors import (HTTP_MESSAGES, OUTAGES, BadRequest, Conflict, DomainError, 
 from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
-from .scoping import RelatedChoicesScope, acting_user
+from .scoping import RelatedChoicesScope, acting_user, store_scope
 from .web import API_READ_WRITE, fresh_token_required
 
 READ_WRITE_PERMISSIONS = API_READ_WRITE
@@ -464,6 +464,25 @@ def id_field(**kwargs):
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def optional_text():
+    """A text in a JSON body that may be left out or null."""
+    return fields.String(load_default=None, allow_none=True)
+
+
+def optional_texts():
+    """A list of texts (serial numbers) in a JSON body that may be left out or null."""
+    return fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+class _ReasonInput(Schema):
+    reason = optional_text()
+
+
+def body_reason():
+    """The optional `reason` of an action's JSON body (no body at all: none)."""
+    return load_schema(_ReasonInput(), request.get_json(silent=True) or {})["reason"]
+
+
 def load_schema(schema, body=None):
     """The JSON body checked by a marshmallow schema (400 when not JSON, 422 per field)."""
     if body is None:
@@ -488,8 +507,11 @@ def _flatten(errors, *prefix):
 
 
 class DocumentApiMixin:
-    """The item answer is `serialise(item)` (a document: lines included); actions answer it too."""
+    """Records of the user's stores, newest first; the item answer is `serialise(item)` (a document:
+    lines included), and actions answer it too."""
 
+    base_filters = store_scope()
+    base_order = ("id", "desc")
     serialise = None
 
     def _answer(self, status, item):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.api import (DATE, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, answers_domain_errors, api_action,
                         openapi)
 from ..core.errors import ValidationFailed
-from ..core.scoping import acting_user, store_scope
+from ..core.scoping import acting_user
 from ..core.inputs import MISSING
 from ..core.web import API_READ, json_body
 from . import documents, services
@@ -35,7 +35,6 @@ class CreditAccountApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "credit-accounts"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CustomerAccount)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post", "put", "statement"}
     method_permission_name = {**API_READ, "post": "write", "put": "write", "statement": "read"}
     list_columns = show_columns = ACCOUNT_COLUMNS
@@ -84,13 +83,11 @@ class CreditLedgerApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "credit-ledger"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CreditLedgerEntry)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get"}
     method_permission_name = API_READ
     list_columns = show_columns = ENTRY_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["account", "store", "kind", "source", "sale", "created_at"]
-    base_order = ("id", "desc")
 
     def pre_get_list(self, data):
         """Rows as SPEC §10 names them: account, kind, amount, balance_after, sale, created_at, user, note."""

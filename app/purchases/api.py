@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
-                        answers_domain_errors, api_action, id_field, load_schema, moment, openapi)
+                        answers_domain_errors, api_action, body_reason, id_field, load_schema, moment, openapi,
+                        optional_text, optional_texts)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from . import documents, services
@@ -115,18 +116,14 @@ class OrderLineInput(Schema):
 class OrderInput(Schema):
     store = id_field(required=True)
     supplier = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(OrderLineInput), load_default=list)
 
 
 class OrderUpdateInput(Schema):
     supplier = id_field(load_default=None)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(OrderLineInput), load_default=None)
-
-
-class ReasonInput(Schema):
-    reason = fields.String(load_default=None, allow_none=True)
 
 
 class StoreInput(Schema):
@@ -143,7 +140,6 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "purchase-orders"
     class_permission_name = "PurchaseOrder"
     datamodel = ScopedInterface(PurchaseOrder)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post", "put", "send", "cancel", "order_pdf",
                              "order_missing", "import_lines"}
     method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "cancel": "write", "order_pdf": "read",
@@ -154,7 +150,6 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "supplier", "created_at", "sent_at", "received_at"]
     order_columns = ["id", "number", "created_at", "sent_at", "received_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(order_to_dict)
 
     @answers_domain_errors
@@ -188,9 +183,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     @openapi({200: "the order, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
         """Cancel an order not fully received (a reason is required once sent)."""
-        order = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        order = services.cancel_order(acting_user(), order, data["reason"])
+        order = services.cancel_order(acting_user(), self._document(pk), body_reason())
         return self._answer(200, order)
 
     @expose("/<int:pk>/order.pdf", methods=["GET"])
@@ -248,12 +241,12 @@ def _import_message(report):
 class ReceiptLineInput(Schema):
     line = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class ReceiptInput(Schema):
     purchase_order = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(ReceiptLineInput), required=True)
 
 
@@ -267,13 +260,11 @@ class GoodsReceiptApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "goods-receipts"
     class_permission_name = "GoodsReceipt"
     datamodel = ScopedInterface(GoodsReceipt)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post"}
     list_columns = show_columns = RECEIPT_LIST_COLUMNS
     add_columns = ["note"]
     search_columns = ["order", "store", "created_at"]
     order_columns = ["id", "created_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(receipt_to_dict)
 
     @answers_domain_errors

@@ -13,7 +13,7 @@ from ..core.api import (STRINGS, BoutiqueModelRestApi, DocumentApiMixin, ScopedI
                         api_action, fresh_api_action, moment, objects, openapi)
 from ..core.ids import row_id
 from ..core.inputs import MISSING
-from ..core.scoping import acting_user, store_scope
+from ..core.scoping import acting_user
 from ..core.web import API_READ as READ, json_body, json_field, password_failures_limited
 from . import serialize, services
 from .models import Approval, Refund, Sale
@@ -29,7 +29,6 @@ class SaleApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "sales"
     class_permission_name = "Sale"
     datamodel = ScopedInterface(Sale)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post", "put", "delete", "submit", "cancel", "refund",
                              "approve", "queue", "warranty"}
     method_permission_name = {
@@ -40,7 +39,6 @@ class SaleApi(DocumentApiMixin, BoutiqueModelRestApi):
     show_columns = SALE_LIST_COLUMNS
     order_columns = ["id", "number", "status", "total", "created_at", "submitted_at", "paid_at"]
     search_columns = ["number", "status", "store", "seller", "customer", "created_at", "submitted_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(serialize.sale_to_dict)
 
     @answers_domain_errors
@@ -153,13 +151,11 @@ class ApprovalApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "approvals"
     class_permission_name = "Approval"
     datamodel = ScopedInterface(Approval)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "approve", "reject"}
     method_permission_name = {**READ, "approve": "approve", "reject": "approve"}
     list_columns = show_columns = APPROVAL_COLUMNS
     order_columns = ["id", "requested_at", "status", "kind"]
     search_columns = ["status", "kind", "store", "sale"]
-    base_order = ("id", "desc")
     serialise = staticmethod(serialize.approval_to_dict)
 
     def _decide(self, pk, approve):
@@ -190,13 +186,11 @@ class RefundApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "refunds"
     class_permission_name = "Refund"
     datamodel = ScopedInterface(Refund)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get"}
     method_permission_name = READ
     list_columns = show_columns = REFUND_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["store", "sale", "method", "created_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(serialize.refund_to_dict)
 
 

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
-                        STRINGS, ScopedInterface, answers_domain_errors, api_action, id_field, load_schema, moment,
-                        objects, openapi)
+                        STRINGS, ScopedInterface, answers_domain_errors, api_action, body_reason, id_field, load_schema,
+                        moment, objects, openapi, optional_text, optional_texts)
 from ..core.errors import ValidationFailed
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -107,9 +107,9 @@ class AdjustmentInput(Schema):
     product = id_field(required=True)
     type = fields.String(required=True)
     quantity = QuantityField(minimum=None, required=True)
-    note = fields.String(load_default=None, allow_none=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
-    serial_status = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
+    serials = optional_texts()
+    serial_status = optional_text()
 
 
 class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
@@ -150,35 +150,31 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 class TransferLineInput(Schema):
     product = id_field(required=True)
     quantity = QuantityField(required=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class TransferInput(Schema):
     store = id_field(required=True)
     destination_store = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
 
 
 class TransferUpdateInput(Schema):
     destination_store = id_field(load_default=None)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
 
 
 class ReceiptLineInput(Schema):
     product = id_field(required=True)
     received_quantity = fields.Integer(required=True, strict=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class ReceiptInput(Schema):
     lines = fields.List(fields.Nested(ReceiptLineInput), load_default=list)
-    note = fields.String(load_default=None, allow_none=True)
-
-
-class ReasonInput(Schema):
-    reason = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
 
 
 def transfer_to_dict(transfer):
@@ -225,7 +221,6 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "destination_store", "created_at", "sent_at", "received_at"]
     order_columns = ["id", "number", "created_at", "sent_at", "received_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(transfer_to_dict)
 
     @answers_domain_errors
@@ -276,9 +271,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     @openapi({200: "the transfer, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
         """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required)."""
-        transfer = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        transfer = services.cancel_transfer(acting_user(), transfer, data["reason"])
+        transfer = services.cancel_transfer(acting_user(), self._document(pk), body_reason())
         return self._answer(200, transfer)
 
 
@@ -287,13 +280,13 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 class CountInput(Schema):
     store = id_field(required=True)
     products = fields.List(id_field(), load_default=None, allow_none=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
 
 
 class CountLineInput(Schema):
     product = id_field(required=True)
     counted_quantity = QuantityField(minimum=0, load_default=None, allow_none=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class CountsInput(Schema):
@@ -347,7 +340,6 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "stock-counts"
     class_permission_name = "StockCount"
     datamodel = ScopedInterface(StockCount)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post", "counts", "validate", "cancel"}
     method_permission_name = {**READ_WRITE_PERMISSIONS, "counts": "write", "validate": "validate", "cancel": "write"}
     list_columns = show_columns = COUNT_LIST_COLUMNS
@@ -355,7 +347,6 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "created_at", "validated_at"]
     order_columns = ["id", "number", "created_at", "validated_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(count_to_dict)
 
     def _answer(self, status, item):
@@ -394,9 +385,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     @openapi({200: "the count, CANCELLED", 409: "not OPEN"})
     def cancel(self, pk):
         """Cancel an OPEN count: nothing moves."""
-        count = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        count = services.cancel_count(acting_user(), count, data["reason"])
+        count = services.cancel_count(acting_user(), self._document(pk), body_reason())
         return self._answer(200, count)
 
 
