@@ -4,7 +4,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, text
 
-from ..core.models import UtcDateTime, one_of, ref, written_at
+from ..core.models import TakenAtTill, UtcDateTime, one_of, ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -74,7 +74,7 @@ class CashShift(db.Model):
         return f"Caisse #{self.id}"
 
 
-class Payment(db.Model):
+class Payment(TakenAtTill, db.Model):
     """Money received for a sale in a cashier's open shift. Cash may exceed the amount due:
     `tendered` is what the customer handed over, `change_given` what went back, `amount`
     what paid the sale."""
@@ -93,20 +93,10 @@ class Payment(db.Model):
 
     id = Column(Integer, primary_key=True)
     sale_id = ref("sale", index=True)
-    store_id = ref("store", index=True)
-    shift_id = ref("cash_shift", index=True)
-    cashier_id = ref("ab_user", ondelete=None)
-    method = Column(String(16), nullable=False)
-    amount = Column(MoneyColumn, nullable=False)
     tendered = Column(MoneyColumn)
     change_given = Column(MoneyColumn, nullable=False, default=Decimal("0"))
-    operator = Column(String(16))
-    reference = Column(String(64))
-    idempotency_key = Column(String(128), unique=True)
-    fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
     sale_status_after = Column(String(20), nullable=False)
     balance_due_after = Column(MoneyColumn, nullable=False)
-    created_at = written_at(index=True)
 
     sale = db.relationship("Sale", back_populates="payments")
     store = db.relationship("Store")

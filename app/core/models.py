@@ -5,6 +5,7 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, 
 from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
+from .money import MoneyColumn
 
 
 def utcnow():
@@ -101,3 +102,19 @@ class AuditLog(db.Model):
         from .audit_words import changes_table
 
         return changes_table(self.before, self.after)
+
+
+class TakenAtTill:
+    """The columns of money a cashier takes at the till in an open shift (payments, repayments):
+    where, who, how, how much, and the Idempotency-Key that makes a resent request a replay."""
+
+    store_id = ref("store", index=True)
+    shift_id = ref("cash_shift", index=True)
+    cashier_id = ref("ab_user", ondelete=None)
+    method = Column(String(16), nullable=False)
+    amount = Column(MoneyColumn, nullable=False)
+    operator = Column(String(16))
+    reference = Column(String(64))
+    idempotency_key = Column(String(128), unique=True)
+    fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
+    created_at = written_at(index=True)

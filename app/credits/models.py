@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, Date, Integer, String, Text
 
-from ..core.models import one_of, ref, written_at
+from ..core.models import TakenAtTill, one_of, ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -150,7 +150,7 @@ class Installment(db.Model):
         return f"Échéance {self.number} du {self.due_date:%d/%m/%Y}"
 
 
-class CreditRepayment(db.Model):
+class CreditRepayment(TakenAtTill, db.Model):
     """Money a customer brought to the till for their account, in the cashier's open shift."""
 
     __tablename__ = "credit_repayment"
@@ -163,17 +163,7 @@ class CreditRepayment(db.Model):
 
     id = Column(Integer, primary_key=True)
     account_id = ref("customer_account", index=True)
-    store_id = ref("store", index=True)
-    shift_id = ref("cash_shift", index=True)
-    cashier_id = ref("ab_user", ondelete=None)
-    method = Column(String(16), nullable=False)
-    amount = Column(MoneyColumn, nullable=False)
-    operator = Column(String(16))
-    reference = Column(String(64))
-    idempotency_key = Column(String(128), unique=True)
-    fingerprint = Column(String(64))
     balance_after = Column(MoneyColumn, nullable=False)
-    created_at = written_at(index=True)
 
     account = db.relationship("CustomerAccount")
     store = db.relationship("Store")
