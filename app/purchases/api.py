@@ -175,16 +175,14 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
               422: "no lines"})
     def send(self, pk):
         """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN)."""
-        order = services.send_order(acting_user(), self._document(pk))
-        return self._answer(200, order)
+        return self._answer(200, services.send_order(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
     @openapi({200: "the order, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
         """Cancel an order not fully received (a reason is required once sent)."""
-        order = services.cancel_order(acting_user(), self._document(pk), body_reason())
-        return self._answer(200, order)
+        return self._answer(200, services.cancel_order(acting_user(), self._document(pk), body_reason()))
 
     @expose("/<int:pk>/order.pdf", methods=["GET"])
     @api_action

@@ -246,8 +246,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
               409: "not a draft, or not enough stock"})
     def send(self, pk):
         """Send a DRAFT transfer: the source's stock goes down."""
-        transfer = services.send_transfer(acting_user(), self._document(pk))
-        return self._answer(200, transfer)
+        return self._answer(200, services.send_transfer(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/receive/", methods=["POST"])
     @api_action
@@ -271,8 +270,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     @openapi({200: "the transfer, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
         """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required)."""
-        transfer = services.cancel_transfer(acting_user(), self._document(pk), body_reason())
-        return self._answer(200, transfer)
+        return self._answer(200, services.cancel_transfer(acting_user(), self._document(pk), body_reason()))
 
 
 # --- stock counts ------------------------------------------------------------------------------
@@ -366,9 +364,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
              body={"lines": objects(product="integer", counted_quantity="integer", serials=STRINGS)})
     def counts(self, pk):
         """Enter counted quantities (serials for serial-tracked products) while OPEN."""
-        count = self._document(pk)
-        data = load_schema(CountsInput())
-        count = services.enter_counts(acting_user(), count, data["lines"])
+        count = services.enter_counts(acting_user(), self._document(pk), load_schema(CountsInput())["lines"])
         return self._answer(200, count)
 
     @expose("/<int:pk>/validate/", methods=["POST"])
@@ -377,16 +373,14 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
               409: "not OPEN, lines not counted, or a stale count (recount)"})
     def validate(self, pk):
         """Validate an OPEN count (managers): one COUNT movement per difference."""
-        count = services.validate_count(acting_user(), self._document(pk))
-        return self._answer(200, count)
+        return self._answer(200, services.validate_count(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
     @openapi({200: "the count, CANCELLED", 409: "not OPEN"})
     def cancel(self, pk):
         """Cancel an OPEN count: nothing moves."""
-        count = services.cancel_count(acting_user(), self._document(pk), body_reason())
-        return self._answer(200, count)
+        return self._answer(200, services.cancel_count(acting_user(), self._document(pk), body_reason()))
 
 
 def register(appbuilder):
