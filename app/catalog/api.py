@@ -48,13 +48,15 @@ def truthy(value):
 
 
 class CatalogApiMixin:
-    label_columns = LABELS
+    """Checked by the catalog's rules (`validate`) before any write; labelled like the screens."""
 
     def pre_add(self, item):
         self.validate(item)
 
     def pre_update(self, item):
         self.validate(item)
+
+    label_columns = LABELS
 
 
 class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):

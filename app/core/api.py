@@ -1,4 +1,5 @@
 """The base of every REST API: French errors, no SQL text, store scoping by default."""
+import copy
 import functools
 import inspect
 import sys
@@ -22,7 +23,7 @@ from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
 from .scoping import RelatedChoicesScope, acting_user, store_scope
-from .web import API_READ_WRITE, fresh_token_required
+from .web import API_READ, API_READ_WRITE, fresh_token_required
 
 READ_WRITE_PERMISSIONS = API_READ_WRITE
 
@@ -474,6 +475,17 @@ def optional_texts():
     return fields.List(fields.String(), load_default=None, allow_none=True)
 
 
+def update_schema(create, *left_out):
+    """The schema of a PUT: the POST's fields but `left_out`, each optional (missing or null: None)."""
+    optional = {}
+    for name, field in create._declared_fields.items():
+        if name not in left_out:
+            field = copy.deepcopy(field)
+            field.required, field.load_default, field.allow_none = False, None, True
+            optional[name] = field
+    return Schema.from_dict(optional, name=f"{create.__name__}Update")
+
+
 class _ReasonInput(Schema):
     reason = optional_text()
 
@@ -520,3 +532,10 @@ class DocumentApiMixin:
     @answers_domain_errors
     def get_headless(self, pk, **kwargs):
         return self._answer(200, self._document(pk))
+
+
+class ReadOnlyDocumentApi(DocumentApiMixin, BoutiqueModelRestApi):
+    """Records written by other actions (refunds, ledger entries): list and item only."""
+
+    include_route_methods = {"get_list", "get"}
+    method_permission_name = API_READ

@@ -6,8 +6,8 @@ from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import (DATE, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, answers_domain_errors, api_action,
-                        openapi)
+from ..core.api import (DATE, BoutiqueModelRestApi, DocumentApiMixin, ReadOnlyDocumentApi, ScopedInterface,
+                        answers_domain_errors, api_action, openapi)
 from ..core.errors import ValidationFailed
 from ..core.scoping import acting_user
 from ..core.inputs import MISSING
@@ -79,22 +79,19 @@ class CreditAccountApi(DocumentApiMixin, BoutiqueModelRestApi):
         return documents.statement_response(period)
 
 
-class CreditLedgerApi(DocumentApiMixin, BoutiqueModelRestApi):
+class CreditLedgerApi(ReadOnlyDocumentApi):
     resource_name = "credit-ledger"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CreditLedgerEntry)
-    include_route_methods = {"get_list", "get"}
-    method_permission_name = API_READ
     list_columns = show_columns = ENTRY_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["account", "store", "kind", "source", "sale", "created_at"]
+    serialise = staticmethod(entry_to_dict)
 
     def pre_get_list(self, data):
         """Rows as SPEC §10 names them: account, kind, amount, balance_after, sale, created_at, user, note."""
         entries = {e.id: e for e in CreditLedgerEntry.query.filter(CreditLedgerEntry.id.in_(data["ids"]))}
         data["result"] = [entry_to_dict(entries[pk]) for pk in data["ids"]]
-
-    serialise = staticmethod(entry_to_dict)
 
 
 def register(appbuilder):

@@ -14,7 +14,6 @@ from . import documents
 
 
 class SaleDocumentApi(BoutiqueApi):
-    route_base = "/api/v1/sales"
     resource_name = "sales"
     openapi_spec_tag = "Sales"
     class_permission_name = "SaleDocument"

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
                         answers_domain_errors, api_action, body_reason, id_field, load_schema, moment, openapi,
-                        optional_text, optional_texts)
+                        optional_text, optional_texts, update_schema)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from . import documents, services
@@ -120,10 +120,7 @@ class OrderInput(Schema):
     lines = fields.List(fields.Nested(OrderLineInput), load_default=list)
 
 
-class OrderUpdateInput(Schema):
-    supplier = id_field(load_default=None)
-    note = optional_text()
-    lines = fields.List(fields.Nested(OrderLineInput), load_default=None)
+OrderUpdateInput = update_schema(OrderInput, "store")
 
 
 class StoreInput(Schema):

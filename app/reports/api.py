@@ -11,7 +11,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportApi(BoutiqueApi):
-    route_base = "/api/v1/reports"
     resource_name = "reports"
     openapi_spec_tag = "Reports"
     class_permission_name = "Report"

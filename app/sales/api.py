@@ -9,8 +9,8 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
 from ..cashier.services import refund_till
-from ..core.api import (STRINGS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, answers_domain_errors,
-                        api_action, fresh_api_action, moment, objects, openapi)
+from ..core.api import (STRINGS, BoutiqueModelRestApi, DocumentApiMixin, ReadOnlyDocumentApi, ScopedInterface,
+                        answers_domain_errors, api_action, fresh_api_action, moment, objects, openapi)
 from ..core.ids import row_id
 from ..core.inputs import MISSING
 from ..core.scoping import acting_user
@@ -182,12 +182,10 @@ REFUND_COLUMNS = ["id", "sale.id", "sale.number", "store.id", "store.code", "is_
                   "created_at"]
 
 
-class RefundApi(DocumentApiMixin, BoutiqueModelRestApi):
+class RefundApi(ReadOnlyDocumentApi):
     resource_name = "refunds"
     class_permission_name = "Refund"
     datamodel = ScopedInterface(Refund)
-    include_route_methods = {"get_list", "get"}
-    method_permission_name = READ
     list_columns = show_columns = REFUND_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["store", "sale", "method", "created_at"]

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
                         STRINGS, ScopedInterface, answers_domain_errors, api_action, body_reason, id_field, load_schema,
-                        moment, objects, openapi, optional_text, optional_texts)
+                        moment, objects, openapi, optional_text, optional_texts, update_schema)
 from ..core.errors import ValidationFailed
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -160,10 +160,7 @@ class TransferInput(Schema):
     lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
 
 
-class TransferUpdateInput(Schema):
-    destination_store = id_field(load_default=None)
-    note = optional_text()
-    lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
+TransferUpdateInput = update_schema(TransferInput, "store")
 
 
 class ReceiptLineInput(Schema):
