@@ -1,4 +1,4 @@
-"""Tables every domain uses: document numbering and the audit trail."""
+"""Tables every domain uses (document numbering, the audit trail) and the column helpers of every model."""
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
