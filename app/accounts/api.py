@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
+from ..core.api import openapi
 from ..core.errors import json_error
 from ..core.web import json_field, password_failures_limited
 from ..extensions import db, limiter, security_manager
@@ -25,26 +26,10 @@ class AuthApi(BaseApi):
     # The email's one failed-password budget (core.web); the address limit is much wider.
     @password_failures_limited(lambda: json_field("email"), failed_status=401)
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
+    @openapi({200: "access and refresh tokens", 401: "wrong email or password", 429: "too many attempts"},
+             body={"email": "string", "password": "string"})
     def token(self):
-        """Exchange email + password for an access and a refresh token.
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    email: {type: string}
-                    password: {type: string}
-          responses:
-            200:
-              description: access and refresh tokens
-            401:
-              description: wrong email or password
-            429:
-              description: too many attempts
-        """
+        """Exchange email + password for an access and a refresh token."""
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return json_error(400, _l("Corps JSON attendu : {\"email\", \"password\"}."))
@@ -65,23 +50,10 @@ class AuthApi(BaseApi):
 
     @expose("/token/refresh/", methods=["POST"])
     @limiter.limit(_requests_per_address, key_func=get_remote_address)
+    @openapi({200: "new access and refresh tokens", 401: "invalid, expired or revoked refresh token"},
+             body={"refresh": "string"})
     def refresh(self):
-        """Exchange a refresh token for a new pair; the old refresh token is revoked.
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    refresh: {type: string}
-          responses:
-            200:
-              description: new access and refresh tokens
-            401:
-              description: invalid, expired or revoked refresh token
-        """
+        """Exchange a refresh token for a new pair; the old refresh token is revoked."""
         from flask_jwt_extended import decode_token
         from flask_jwt_extended.exceptions import JWTExtendedException
         from jwt import PyJWTError
@@ -106,16 +78,9 @@ class AuthApi(BaseApi):
 
     @expose("/logout/", methods=["POST"])
     @jwt_required()
+    @openapi({200: "both tokens revoked", 401: "invalid token"})
     def logout(self):
-        """Revoke the access token and the refresh tokens of its login (the whole rotated chain).
-        ---
-        post:
-          responses:
-            200:
-              description: both tokens revoked
-            401:
-              description: invalid token
-        """
+        """Revoke the access token and the refresh tokens of its login (the whole rotated chain)."""
         payload = get_jwt()
         tokens.revoke(payload["jti"], tokens.expiry_of(payload))
         if payload.get("rjti"):

@@ -1,8 +1,8 @@
 """Revoked JWTs (kept in the database when no Redis is configured), issued refresh tokens
 (their rotation and families) and each user's session and token stamps."""
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Column, Integer, String
 
-from ..core.models import UtcDateTime
+from ..core.models import UtcDateTime, ref
 from ..extensions import db
 
 
@@ -24,7 +24,7 @@ class RefreshToken(db.Model):
     id = Column(Integer, primary_key=True)
     jti = Column(String(64), unique=True, nullable=False)
     family = Column(String(64), nullable=False, index=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = ref("ab_user", ondelete="CASCADE", index=True)
     expires_at = Column(UtcDateTime(), nullable=False, index=True)
     used_at = Column(UtcDateTime(), nullable=True)
 
@@ -36,6 +36,6 @@ class UserStamp(db.Model):
 
     __tablename__ = "user_stamp"
 
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    user_id = ref("ab_user", ondelete="CASCADE", primary_key=True)
     session_stamp = Column(String(32), nullable=False)
     token_stamp = Column(String(32), nullable=False)

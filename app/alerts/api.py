@@ -2,7 +2,7 @@
 from flask_appbuilder.api import expose
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, moment
+from ..core.api import BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, api_action, moment, openapi
 from ..core.scoping import acting_user, store_scope
 from ..core.web import API_READ
 from . import services
@@ -32,7 +32,7 @@ def alert_to_dict(alert, link=None):
     }
 
 
-class AlertApi(BoutiqueModelRestApi):
+class AlertApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "alerts"
     class_permission_name = "Alert"
     datamodel = ScopedInterface(Alert)
@@ -43,7 +43,6 @@ class AlertApi(BoutiqueModelRestApi):
                                    "object_id", "status", "created_at", "acknowledged_at", "resolved_at"]
     order_columns = ["id", "created_at", "severity", "type", "status"]
     search_columns = ["store", "type", "severity", "status", "created_at"]
-    base_order = ("id", "desc")
 
     def get_list_headless(self, **kwargs):
         """FAB's list, each row in the shape of SPEC §10 (with `link` and `store` as an id)."""
@@ -56,39 +55,24 @@ class AlertApi(BoutiqueModelRestApi):
         body["result"] = [alert_to_dict(alerts[pk], links.get(pk)) for pk in body["ids"] if pk in alerts]
         return self.response(200, **body)
 
-    def get_headless(self, pk, **kwargs):
-        alert = self.datamodel.get(pk, self._base_filters)
-        if alert is None:
-            return self.response_404()
-        return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
+    @staticmethod
+    def serialise(alert):
+        return alert_to_dict(alert, links_for([alert])[alert.id])
 
     @expose("/<int:pk>/acknowledge/", methods=["POST"])
     @api_action
+    @openapi({200: "the alert, ACKNOWLEDGED", 404: "no such alert in your stores", 409: "the alert is not NEW"})
     def acknowledge(self, pk):
-        """Acknowledge a NEW alert (someone takes care of it).
-        ---
-        post:
-          responses:
-            200: {description: the alert, ACKNOWLEDGED}
-            404: {description: no such alert in your stores}
-            409: {description: the alert is not NEW}
-        """
-        alert = services.acknowledge(acting_user(), pk)
-        return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
+        """Acknowledge a NEW alert (someone takes care of it)."""
+        return self._answer(200, services.acknowledge(acting_user(), pk))
 
     @expose("/<int:pk>/resolve/", methods=["POST"])
     @api_action
+    @openapi({200: "the alert, RESOLVED", 404: "no such alert in your stores",
+              409: "the alert is already resolved"})
     def resolve(self, pk):
-        """Resolve an open alert by hand.
-        ---
-        post:
-          responses:
-            200: {description: the alert, RESOLVED}
-            404: {description: no such alert in your stores}
-            409: {description: the alert is already resolved}
-        """
-        alert = services.resolve(acting_user(), pk)
-        return self.response(200, id=alert.id, result=alert_to_dict(alert, links_for([alert])[alert.id]))
+        """Resolve an open alert by hand."""
+        return self._answer(200, services.resolve(acting_user(), pk))
 
 
 def register(appbuilder):

@@ -1,8 +1,8 @@
 """An alert: one open row per cause (a partial unique index), resolved when its cause has gone."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, text
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import UtcDateTime, one_of, ref, written_at
 from ..extensions import db
 
 NEW, ACKNOWLEDGED, RESOLVED = "NEW", "ACKNOWLEDGED", "RESOLVED"
@@ -28,18 +28,15 @@ STATUS_LABELS = {NEW: _l("Nouvelle"), ACKNOWLEDGED: _l("Vue"), RESOLVED: _l("Ré
 SEVERITY_LABELS = {INFO: _l("Info"), WARNING: _l("Attention"), CRITICAL: _l("Critique")}
 
 
-def _one_of(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
-
-OPEN_WHERE = _one_of("status", OPEN_STATUSES)
+OPEN_WHERE = one_of("status", OPEN_STATUSES)
 
 
 class Alert(db.Model):
     __tablename__ = "alert"
     __table_args__ = (
-        CheckConstraint(_one_of("status", STATUSES), name="ck_alert_status"),
-        CheckConstraint(_one_of("severity", SEVERITIES), name="ck_alert_severity"),
+        CheckConstraint(one_of("status", STATUSES), name="ck_alert_status"),
+        CheckConstraint(one_of("severity", SEVERITIES), name="ck_alert_severity"),
         CheckConstraint("status <> 'RESOLVED' OR resolved_at IS NOT NULL", name="ck_alert_resolved"),
         # Never two open alerts for one cause: two runs of a job at once cannot duplicate.
         Index("uq_alert_open_cause", "type", "store_id", "cause_key", unique=True,
@@ -50,17 +47,17 @@ class Alert(db.Model):
     id = Column(Integer, primary_key=True)
     type = Column(String(24), nullable=False)
     severity = Column(String(10), nullable=False)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False)
+    store_id = ref("store", ondelete="CASCADE")
     message = Column(Text, nullable=False)  # French, written by the check
     object_type = Column(String(32), nullable=False)  # what the alert links to: Product, Sale, User...
     object_id = Column(Integer, nullable=False)
     cause_key = Column(String(64), nullable=False)  # the cause within (type, store), e.g. "product:12"
     status = Column(String(16), nullable=False, default=NEW)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    created_at = written_at(index=True)
     acknowledged_at = Column(UtcDateTime())
-    acknowledged_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    acknowledged_by_id = ref("ab_user", ondelete=None, nullable=True)
     resolved_at = Column(UtcDateTime())
-    resolved_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)  # NULL: resolved by its job
+    resolved_by_id = ref("ab_user", ondelete=None, nullable=True)  # NULL: resolved by its job
 
     store = db.relationship("Store")
     acknowledged_by = db.relationship("User", foreign_keys=[acknowledged_by_id])

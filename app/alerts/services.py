@@ -352,25 +352,23 @@ def get_alert(user, alert_id, lock=False):
 
 def acknowledge(user, alert_id):
     """NEW -> ACKNOWLEDGED: someone has seen it and takes care of it."""
-    alert = get_alert(user, alert_id, lock=True)
-    if alert.status != NEW:
-        raise InvalidTransition()
-    before = alert.status
-    alert.status, alert.acknowledged_at, alert.acknowledged_by_id = ACKNOWLEDGED, utcnow(), user.id
-    audit.record("alert.acknowledge", alert, before={"status": before}, after={"status": alert.status},
-                 user_id=user.id)
-    db.session.commit()
-    return alert
+    return _move(user, alert_id, (NEW,), ACKNOWLEDGED, "acknowledge", "acknowledged")
 
 
 def resolve(user, alert_id):
     """An open alert -> RESOLVED by hand (if its cause is still there, the next run raises a new one)."""
+    return _move(user, alert_id, OPEN_STATUSES, RESOLVED, "resolve", "resolved")
+
+
+def _move(user, alert_id, allowed, status, action, stamp):
+    """A person's transition of an alert from one of `allowed`: when and by whom (`<stamp>_at`, `_by_id`), audited."""
     alert = get_alert(user, alert_id, lock=True)
-    if alert.status not in OPEN_STATUSES:
+    if alert.status not in allowed:
         raise InvalidTransition()
     before = alert.status
-    alert.status, alert.resolved_at, alert.resolved_by_id = RESOLVED, utcnow(), user.id
-    audit.record("alert.resolve", alert, before={"status": before}, after={"status": alert.status},
-                 user_id=user.id)
+    alert.status = status
+    setattr(alert, f"{stamp}_at", utcnow())
+    setattr(alert, f"{stamp}_by_id", user.id)
+    audit.record(f"alert.{action}", alert, before={"status": before}, after={"status": status}, user_id=user.id)
     db.session.commit()
     return alert

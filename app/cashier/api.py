@@ -1,9 +1,9 @@
 """REST API of the till: payments (GET, POST with Idempotency-Key) and cash shifts (+ open, close, payout)."""
-from flask import request
 from flask_appbuilder.api import expose
 from flask_appbuilder.models.filters import BaseFilter
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, answers_domain_errors, moment
+from ..core.api import (BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface, answers_domain_errors, api_action,
+                        idempotency_key, idempotent_answer, moment, openapi)
 from ..core.scoping import acting_user, role_name, store_scope
 from ..core.web import API_READ as READ, json_body
 from ..sales.serialize import amount, payment_to_dict, user_label
@@ -21,23 +21,16 @@ def payment_answer(result):
             "sale_status": payment.sale_status_after, "balance_due": amount(payment.balance_due_after)}
 
 
-class PaymentApi(BoutiqueModelRestApi):
+class PaymentApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "payments"
     class_permission_name = "Payment"
     datamodel = ScopedInterface(Payment)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post"}
     method_permission_name = {**READ, "post": "write"}
     list_columns = show_columns = PAYMENT_COLUMNS
     order_columns = ["id", "created_at", "amount", "method"]
     search_columns = ["store", "sale", "shift", "method", "cashier", "created_at"]
-    base_order = ("id", "desc")
-
-    def get_headless(self, pk, **kwargs):
-        payment = self.datamodel.get(pk, self._base_filters)
-        if payment is None:
-            return self.response_404()
-        return self.response(200, id=payment.id, result=payment_to_dict(payment))
+    serialise = staticmethod(payment_to_dict)
 
     @answers_domain_errors
     def post_headless(self):
@@ -45,11 +38,9 @@ class PaymentApi(BoutiqueModelRestApi):
         result = services.take_payment(
             acting_user(), body.get("sale"), body.get("method"), body.get("amount"), tendered=body.get("tendered"),
             operator=body.get("operator"), reference=body.get("reference"), reserve=body.get("reserve", False),
-            idempotency_key=request.headers.get("Idempotency-Key"), installments=body.get("installments"))
-        response = self.response(201, id=result.payment.id, result=payment_answer(result))
-        if result.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+            idempotency_key=idempotency_key(), installments=body.get("installments"))
+        return idempotent_answer(self.response(201, id=result.payment.id, result=payment_answer(result)),
+                                 result.replayed)
 
 
 class OwnShiftsForCashiers(BaseFilter):
@@ -98,7 +89,7 @@ def shift_to_dict(shift, figures=None):
     return result
 
 
-class CashShiftApi(BoutiqueModelRestApi):
+class CashShiftApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "cash-shifts"
     class_permission_name = "CashShift"
     datamodel = ScopedInterface(CashShift)
@@ -108,62 +99,29 @@ class CashShiftApi(BoutiqueModelRestApi):
     list_columns = show_columns = SHIFT_COLUMNS
     order_columns = ["id", "opened_at", "closed_at", "variance"]
     search_columns = ["store", "cashier", "status", "opened_at"]
-    base_order = ("id", "desc")
 
-    def get_headless(self, pk, **kwargs):
-        shift = self.datamodel.get(pk, self._base_filters)
-        if shift is None:
-            return self.response_404()
-        figures = services.shift_figures(shift) if shift.status == CLOSED else None
-        return self.response(200, id=shift.id, result=shift_to_dict(shift, figures))
+    @staticmethod
+    def serialise(shift):
+        return shift_to_dict(shift, services.shift_figures(shift) if shift.status == CLOSED else None)
 
     @expose("/open/", methods=["POST"])
     @api_action
+    @openapi({201: "the open shift", 409: "you already have an open shift in this store"},
+             body={"store": "integer", "opening_float": "number"})
     def open(self):
-        """Open your shift in a store with its opening float.
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    store: {type: integer}
-                    opening_float: {type: number}
-          responses:
-            201: {description: the open shift}
-            409: {description: you already have an open shift in this store}
-        """
+        """Open your shift in a store with its opening float."""
         body = json_body({"store", "opening_float"})
         shift = services.open_shift(acting_user(), body.get("store"), body.get("opening_float"))
         return self.response(201, id=shift.id, result=shift_to_dict(shift))
 
     @expose("/<int:pk>/close/", methods=["POST"])
     @api_action
+    @openapi({200: "the closed shift with expected_cash, variance and totals per method", 409: "already closed"},
+             body={"counted_cash": "number", "counted_mobile_money": "number", "counted_bank_transfer": "number",
+                   "counted_card": "number", "note": "string"})
     def close(self, pk):
-        """Close your shift blind: give the counted figures; the answer has the expected ones and the variance.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    counted_cash: {type: number}
-                    counted_mobile_money: {type: number}
-                    counted_bank_transfer: {type: number}
-                    counted_card: {type: number}
-                    note: {type: string}
-          responses:
-            200: {description: the closed shift with expected_cash, variance and totals per method}
-            409: {description: already closed}
-        """
-        if self.datamodel.get(pk, self._base_filters) is None:
-            return self.response_404()
+        """Close your shift blind: give the counted figures; the answer has the expected ones and the variance."""
+        self._document(pk)
         body = json_body({"counted_cash", "counted_mobile_money", "counted_bank_transfer", "counted_card", "note"})
         shift, figures = services.close_shift(
             acting_user(), pk, body.get("counted_cash"), counted_mobile_money=body.get("counted_mobile_money"),
@@ -175,26 +133,10 @@ class CashShiftApi(BoutiqueModelRestApi):
 
     @expose("/<int:pk>/payout/", methods=["POST"])
     @api_action
+    @openapi({201: "the payout", 409: "the shift is closed"}, body={"amount": "number", "reason": "string"})
     def payout(self, pk):
-        """Take cash out of the drawer for an expense (counted in the expected cash).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    amount: {type: number}
-                    reason: {type: string}
-          responses:
-            201: {description: the payout}
-            409: {description: the shift is closed}
-        """
-        if self.datamodel.get(pk, self._base_filters) is None:
-            return self.response_404()
+        """Take cash out of the drawer for an expense (counted in the expected cash)."""
+        self._document(pk)
         body = json_body({"amount", "reason"})
         payout = services.record_payout(acting_user(), pk, body.get("amount"), body.get("reason"))
         return self.response(201, id=payout.id, result={

@@ -2,9 +2,9 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Text, text
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import TakenAtTill, UtcDateTime, one_of, ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -20,9 +20,6 @@ OPEN, CLOSED = "OPEN", "CLOSED"
 SHIFT_STATUSES = (OPEN, CLOSED)
 
 
-def _one_of(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class CashShift(db.Model):
     """A cashier's session at the till of one store. One open shift per cashier and store
@@ -30,7 +27,7 @@ class CashShift(db.Model):
 
     __tablename__ = "cash_shift"
     __table_args__ = (
-        CheckConstraint(_one_of("status", SHIFT_STATUSES), name="ck_cash_shift_status"),
+        CheckConstraint(one_of("status", SHIFT_STATUSES), name="ck_cash_shift_status"),
         CheckConstraint("opening_float >= 0", name="ck_cash_shift_opening_float"),
         CheckConstraint("status = 'OPEN' OR (closed_at IS NOT NULL AND counted_cash IS NOT NULL)",
                         name="ck_cash_shift_closed"),
@@ -39,11 +36,11 @@ class CashShift(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
+    store_id = ref("store", index=True)
+    cashier_id = ref("ab_user", ondelete=None, index=True)
     status = Column(String(8), nullable=False, default=OPEN)
     opening_float = Column(MoneyColumn, nullable=False, default=Decimal("0"))
-    opened_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    opened_at = written_at(index=True)
     closed_at = Column(UtcDateTime())
     # typed by the cashier at close, before seeing any expected figure
     counted_cash = Column(MoneyColumn)
@@ -78,39 +75,29 @@ class CashShift(db.Model):
         return str(_l("Caisse de %(name)s du %(opened)s", name=self.cashier, opened=opened))
 
 
-class Payment(db.Model):
+class Payment(TakenAtTill, db.Model):
     """Money received for a sale in a cashier's open shift. Cash may exceed the amount due:
     `tendered` is what the customer handed over, `change_given` what went back, `amount`
     what paid the sale."""
 
     __tablename__ = "payment"
     __table_args__ = (
-        CheckConstraint(_one_of("method", PAYMENT_METHODS), name="ck_payment_method"),
+        CheckConstraint(one_of("method", PAYMENT_METHODS), name="ck_payment_method"),
         CheckConstraint("amount > 0", name="ck_payment_amount"),
         CheckConstraint("change_given >= 0", name="ck_payment_change"),
         CheckConstraint("method = 'CASH' OR (change_given = 0 AND tendered IS NULL)", name="ck_payment_cash_only"),
         CheckConstraint("tendered IS NULL OR tendered = amount + change_given", name="ck_payment_tendered"),
         CheckConstraint("method <> 'MOBILE_MONEY' OR (operator IS NOT NULL AND reference IS NOT NULL)",
                         name="ck_payment_mobile_money"),
-        CheckConstraint("operator IS NULL OR " + _one_of("operator", MOBILE_OPERATORS), name="ck_payment_operator"),
+        CheckConstraint("operator IS NULL OR " + one_of("operator", MOBILE_OPERATORS), name="ck_payment_operator"),
     )
 
     id = Column(Integer, primary_key=True)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=False, index=True)
-    cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    method = Column(String(16), nullable=False)
-    amount = Column(MoneyColumn, nullable=False)
+    sale_id = ref("sale", index=True)
     tendered = Column(MoneyColumn)
     change_given = Column(MoneyColumn, nullable=False, default=Decimal("0"))
-    operator = Column(String(16))
-    reference = Column(String(64))
-    idempotency_key = Column(String(128), unique=True)
-    fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
     sale_status_after = Column(String(20), nullable=False)
     balance_due_after = Column(MoneyColumn, nullable=False)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
 
     sale = db.relationship("Sale", back_populates="payments")
     store = db.relationship("Store")
@@ -128,12 +115,12 @@ class CashPayout(db.Model):
     __table_args__ = (CheckConstraint("amount > 0", name="ck_cash_payout_amount"),)
 
     id = Column(Integer, primary_key=True)
-    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    shift_id = ref("cash_shift", index=True)
+    store_id = ref("store", index=True)
     amount = Column(MoneyColumn, nullable=False)
     reason = Column(Text, nullable=False)
-    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_by_id = ref("ab_user", ondelete=None)
+    created_at = written_at()
 
     shift = db.relationship("CashShift", back_populates="payouts")
     store = db.relationship("Store")

@@ -1,9 +1,8 @@
 """`POST credit-accounts/{id}/repay/`: a repayment taken at the till (the till finds the shift;
 the credit domain never calls the till, so the action lives here, on the credit-accounts path)."""
-from flask import request
 from flask_appbuilder.api import BaseApi, expose
 
-from ..core.api import api_action
+from ..core.api import api_action, idempotency_key, idempotent_answer, openapi
 from ..core.scoping import acting_user
 from ..core.web import json_body
 from ..credits.serialize import repayment_to_dict
@@ -19,36 +18,20 @@ class CreditRepaymentApi(BaseApi):
 
     @expose("/<int:pk>/repay/", methods=["POST"])
     @api_action
+    @openapi({201: "the repayment with the new balance", 404: "not one of your stores' accounts",
+              409: "no open shift, nothing owed, more than owed"},
+             body={"amount": "number",
+                   "method": {"type": "string", "enum": ["CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD"]},
+                   "operator": "string", "reference": "string"})
     def repay(self, pk):
-        """Take a repayment of the customer's credit in your open shift (Idempotency-Key like payments).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    amount: {type: number}
-                    method: {type: string, enum: [CASH, MOBILE_MONEY, BANK_TRANSFER, CARD]}
-                    operator: {type: string}
-                    reference: {type: string}
-          responses:
-            201: {description: the repayment with the new balance}
-            404: {description: not one of your stores' accounts}
-            409: {description: no open shift, nothing owed, more than owed}
-        """
+        """Take a repayment of the customer's credit in your open shift (Idempotency-Key like payments)."""
         body = json_body({"amount", "method", "operator", "reference"})
         result = take_repayment(acting_user(), pk, body.get("amount"), body.get("method"),
                                 operator=body.get("operator"), reference=body.get("reference"),
-                                idempotency_key=request.headers.get("Idempotency-Key"))
+                                idempotency_key=idempotency_key())
         answer = repayment_to_dict(result)
-        response = self.response(201, id=result.repayment.id, result=answer, balance=answer["balance"])
-        if result.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return idempotent_answer(self.response(201, id=result.repayment.id, result=answer, balance=answer["balance"]),
+                                 result.replayed)
 
 
 def register(appbuilder):

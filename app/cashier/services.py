@@ -11,8 +11,6 @@
   a closed shift never changes again (a trigger guards it on PostgreSQL).
 """
 import functools
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..core import idempotency
 from ..core.models import utcnow
 from ..core.scoping import can_access_store, is_admin
 from ..credits import services as credits
@@ -164,14 +163,21 @@ def running_figures(user, shift):
     return shift_figures(shift)
 
 
+def _own_open_shift(user, shift_id, not_yours, closed):
+    """The shift, locked, when it is the user's (or the user is an admin) and still open."""
+    shift = get_shift(user, shift_id, lock=True)
+    if shift.cashier_id != user.id and not is_admin(user):
+        raise Forbidden(not_yours)
+    if shift.status != OPEN:
+        raise InvalidTransition(closed)
+    return shift
+
+
 def close_shift(user, shift_id, counted_cash, counted_mobile_money=None, counted_bank_transfer=None,
                 counted_card=None, note=None):
     """Close blind: the counted figures come in, the expected ones and the variance are computed and kept."""
-    shift = get_shift(user, shift_id, lock=True)
-    if shift.cashier_id != user.id and not is_admin(user):
-        raise Forbidden(_l("Seul le caissier de cette caisse peut la fermer."))
-    if shift.status != OPEN:
-        raise InvalidTransition(_l("Cette caisse est déjà fermée."))
+    shift = _own_open_shift(user, shift_id, _l("Seul le caissier de cette caisse peut la fermer."),
+                            _l("Cette caisse est déjà fermée."))
     errors = FieldErrors()
     currency = shift.store.currency
     counted = {
@@ -208,11 +214,8 @@ def close_shift(user, shift_id, counted_cash, counted_mobile_money=None, counted
 
 def record_payout(user, shift_id, amount, reason):
     """Cash taken out of the drawer (an expense) during the user's open shift."""
-    shift = get_shift(user, shift_id, lock=True)
-    if shift.cashier_id != user.id and not is_admin(user):
-        raise Forbidden(_l("Seul le caissier de cette caisse peut en sortir de l'argent."))
-    if shift.status != OPEN:
-        raise InvalidTransition(_l("Cette caisse est fermée."))
+    shift = _own_open_shift(user, shift_id, _l("Seul le caissier de cette caisse peut en sortir de l'argent."),
+                            _l("Cette caisse est fermée."))
     errors = FieldErrors()
     amount = read_money(amount, "amount", errors, currency=shift.store.currency, positive=True)
     reason = read_text(reason, "reason", errors, required=True, max_length=1000)
@@ -366,23 +369,15 @@ def _take_payment(user, sale_id, method, amount, tendered, operator, reference, 
     return PaymentResult(payment)
 
 
-_PAYMENT_OF_KEY = select(Payment).where(Payment.idempotency_key == bindparam("key"))
-
-
-def _replay(key, fingerprint):
-    payment = db.session.execute(_PAYMENT_OF_KEY, {"key": key}).scalar_one_or_none()
-    if payment is None:
-        return None
-    if payment.fingerprint != fingerprint:
-        raise ValidationFailed(_l("Cette clé d'idempotence a déjà servi pour un autre paiement."),
-                               errors={"Idempotency-Key": [_l("Clé déjà utilisée avec une autre requête.")]})
-    return PaymentResult(payment, replayed=True)
+def _replay(key, digest):
+    payment = idempotency.earlier_row(Payment, key, digest)
+    return None if payment is None else PaymentResult(payment, replayed=True)
 
 
 def _fingerprint(user_id, sale_id, method, amount, tendered, operator, reference, reserve, installments=None):
-    canonical = json.dumps([user_id, sale_id, method, str(amount), str(tendered) if tendered is not None else None,
-                            operator, reference, bool(reserve)] + ([installments] if installments else []))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    tendered = str(tendered) if tendered is not None else None
+    return idempotency.fingerprint(user_id, sale_id, method, str(amount), tendered, operator, reference, bool(reserve),
+                                   *([installments] if installments else []))
 
 
 def _format(amount, sale):

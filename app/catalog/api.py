@@ -5,7 +5,7 @@ from flask import current_app, request, send_file
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, openapi
 from ..core.errors import BadRequest, NotFound
 from ..core.scoping import acting_user
 from ..documents.excel import XLSX_CONTENT_TYPE
@@ -48,18 +48,21 @@ def truthy(value):
 
 
 class CatalogApiMixin:
+    """Checked by the catalog's rules (`validate`) before any write; labelled like the screens."""
+
     def pre_add(self, item):
         self.validate(item)
 
     def pre_update(self, item):
         self.validate(item)
 
+    label_columns = LABELS
+
 
 class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "products"
     list_title = _l("Produits")
     show_title = add_title = edit_title = _l("Produit")
-    label_columns = LABELS
     class_permission_name = "Product"
     datamodel = ScopedInterface(Product)
     list_columns = PRODUCT_LIST_COLUMNS
@@ -96,27 +99,14 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
 
     @expose("/search/", methods=["GET"])
     @api_action
+    @openapi({200: "at most 20 products with id, sku, barcode, name, sale_price, min_sale_price, tax_rate, "
+                   "track_serial and available (quantity - reserved in that store)",
+              400: "no store given", 404: "not one of the user's stores"},
+             query={"q": "string", "store": {"schema": {"type": "integer"}, "description":
+                                             "one of the user's stores (optional when the user has exactly one)"}},
+             method="get")
     def search(self):
-        """POS search: exact barcode, sku prefix or every word of the name, with stock in a store.
-        ---
-        get:
-          parameters:
-          - in: query
-            name: q
-            schema: {type: string}
-          - in: query
-            name: store
-            schema: {type: integer}
-            description: one of the user's stores (optional when the user has exactly one)
-          responses:
-            200:
-              description: at most 20 products with id, sku, barcode, name, sale_price, min_sale_price,
-                tax_rate, track_serial and available (quantity - reserved in that store)
-            400:
-              description: no store given
-            404:
-              description: not one of the user's stores
-        """
+        """POS search: exact barcode, sku prefix or every word of the name, with stock in a store."""
         store_id = services.search_store_id(acting_user(), request.args.get("store"))
         rows = services.search_products(request.args.get("q", ""), store_id)
         for row in rows:
@@ -126,29 +116,12 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
 
     @expose("/import/", methods=["POST"])
     @api_action
+    @openapi({200: "the report (dry run, or imported)", 400: "not a readable .xlsx workbook, or wrong columns",
+              422: "rows in error (each with its row and column); nothing was written"},
+             body={"file": {"type": "string", "format": "binary"}}, query={"dry_run": "boolean"},
+             content="multipart/form-data")
     def import_products(self):
-        """Import products from an .xlsx file (multipart field `file`); `?dry_run=true` writes nothing.
-        ---
-        post:
-          parameters:
-          - in: query
-            name: dry_run
-            schema: {type: boolean}
-          requestBody:
-            content:
-              multipart/form-data:
-                schema:
-                  type: object
-                  properties:
-                    file: {type: string, format: binary}
-          responses:
-            200:
-              description: the report (dry run, or imported)
-            400:
-              description: not a readable .xlsx workbook, or wrong columns
-            422:
-              description: rows in error (each with its row and column); nothing was written
-        """
+        """Import products from an .xlsx file (multipart field `file`); `?dry_run=true` writes nothing."""
         data, filename = uploaded_file("file")
         dry_run = truthy(request.args.get("dry_run", "false"))
         report = spreadsheets.import_products(data, filename, dry_run=dry_run)
@@ -163,69 +136,34 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
     @expose("/import-template.xlsx", methods=["GET"])
     @protect()
     @safe
+    @openapi({200: "an .xlsx file"}, method="get")
     def import_template(self):
-        """The .xlsx template for the product import.
-        ---
-        get:
-          responses:
-            200:
-              description: an .xlsx file
-        """
+        """The .xlsx template for the product import."""
         return xlsx_response(spreadsheets.template_workbook(), "modele-import-produits.xlsx")
 
     @expose("/export.xlsx", methods=["GET"])
     @protect()
     @safe
+    @openapi({200: "an .xlsx file"}, method="get")
     def export_products(self):
-        """Every product as .xlsx, in the import's columns.
-        ---
-        get:
-          responses:
-            200:
-              description: an .xlsx file
-        """
+        """Every product as .xlsx, in the import's columns."""
         return xlsx_response(spreadsheets.export_products_workbook(with_costs=can_see_costs()), "produits.xlsx")
 
     @expose("/stock-export.xlsx", methods=["GET"])
     @api_action
+    @openapi({200: "an .xlsx file", 404: "not one of the user's stores"}, query={"store": "integer"}, method="get")
     def export_stock(self):
-        """Stock per store as .xlsx: `?store=` one of the user's stores, else all of them.
-        ---
-        get:
-          parameters:
-          - in: query
-            name: store
-            schema: {type: integer}
-          responses:
-            200:
-              description: an .xlsx file
-            404:
-              description: not one of the user's stores
-        """
+        """Stock per store as .xlsx: `?store=` one of the user's stores, else all of them."""
         store_ids = stock_export_stores(request.args.get("store"))
         return xlsx_response(spreadsheets.export_stock_workbook(store_ids), "stock.xlsx")
 
     @expose("/<int:pk>/images/", methods=["POST"])
     @api_action
+    @openapi({201: "the image (id, content_type, size)", 400: "not a JPEG/PNG/WebP picture, or too large",
+              404: "no such product"})
     def add_image(self, pk):
-        """Add a picture (multipart field `image`: JPEG, PNG or WebP, checked by content).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            201:
-              description: the image (id, content_type, size)
-            400:
-              description: not a JPEG/PNG/WebP picture, or too large
-            404:
-              description: no such product
-        """
-        product = self.datamodel.get(pk, self._base_filters)
-        if product is None:
-            return self.response_404()
+        """Add a picture (multipart field `image`: JPEG, PNG or WebP, checked by content)."""
+        product = self._document(pk)
         data, filename = uploaded_file("image")
         image = services.add_product_image(product, data, filename)
         return self.response(201, id=image.id, result={
@@ -234,20 +172,9 @@ class ProductApi(CatalogApiMixin, BoutiqueModelRestApi):
     @expose("/images/<int:image_id>", methods=["GET"])
     @protect()
     @safe
+    @openapi({200: "the picture", 404: "no such picture"}, method="get")
     def image_file(self, image_id):
-        """A product picture.
-        ---
-        get:
-          parameters:
-          - in: path
-            name: image_id
-            schema: {type: integer}
-          responses:
-            200:
-              description: the picture
-            404:
-              description: no such picture
-        """
+        """A product picture."""
         image = db.session.get(ProductImage, image_id)
         if image is None or not os.path.exists(services.image_path(image)):
             return self.response_404()
@@ -271,7 +198,6 @@ class CategoryApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "categories"
     list_title = _l("Catégories")
     show_title = add_title = edit_title = _l("Catégorie")
-    label_columns = LABELS
     class_permission_name = "Category"
     datamodel = ScopedInterface(Category)
     list_columns = ["id", "name", "parent.id", "parent.name", "path"]
@@ -286,7 +212,6 @@ class BrandApi(CatalogApiMixin, BoutiqueModelRestApi):
     resource_name = "brands"
     list_title = _l("Marques")
     show_title = add_title = edit_title = _l("Marque")
-    label_columns = LABELS
     class_permission_name = "Brand"
     datamodel = ScopedInterface(Brand)
     list_columns = show_columns = ["id", "name"]

@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    ForeignKey,
     Integer,
     Numeric,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
     event,
 )
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import ref, utcnow, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -35,7 +34,7 @@ class Category(db.Model):
 
     id = Column(Integer, primary_key=True)
     name = Column(String(120), nullable=False)
-    parent_id = Column(Integer, ForeignKey("category.id", ondelete="RESTRICT"), nullable=True, index=True)
+    parent_id = ref("category", nullable=True, index=True)
 
     parent = db.relationship("Category", remote_side=[id], backref="children")
 
@@ -81,8 +80,8 @@ class Product(db.Model):
     name = Column(String(200), nullable=False)
     # name + sku, lower case and without accents, kept by the ORM: what search compares
     search_text = Column(String(300), nullable=False, default="", index=True)
-    category_id = Column(Integer, ForeignKey("category.id", ondelete="RESTRICT"), nullable=True, index=True)
-    brand_id = Column(Integer, ForeignKey("brand.id", ondelete="RESTRICT"), nullable=True, index=True)
+    category_id = ref("category", nullable=True, index=True)
+    brand_id = ref("brand", nullable=True, index=True)
     description = Column(Text)
     cost_price = Column(MoneyColumn, nullable=False, default=Decimal("0"))
     sale_price = Column(MoneyColumn, nullable=False)
@@ -92,8 +91,8 @@ class Product(db.Model):
     is_active = Column(Boolean, nullable=False, default=True)
     track_serial = Column(Boolean, nullable=False, default=False)
     warranty_months = Column(Integer, nullable=False, default=0)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
-    updated_at = Column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    created_at = written_at()
+    updated_at = written_at(onupdate=utcnow)
 
     category = db.relationship("Category")
     brand = db.relationship("Brand")
@@ -121,12 +120,12 @@ class ProductImage(db.Model):
     __tablename__ = "product_image"
 
     id = Column(Integer, primary_key=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = ref("product", ondelete="CASCADE", index=True)
     filename = Column(String(64), nullable=False, unique=True)
     original_name = Column(String(255))
     content_type = Column(String(32), nullable=False)
     size = Column(Integer, nullable=False)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_at = written_at()
 
     product = db.relationship("Product", back_populates="images")
 
@@ -139,7 +138,7 @@ class ProductSpec(db.Model):
     __table_args__ = (UniqueConstraint("product_id", "key", name="uq_product_spec_key"),)
 
     id = Column(Integer, primary_key=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = ref("product", ondelete="CASCADE", index=True)
     key = Column(String(80), nullable=False)
     value = Column(String(255), nullable=False)
 

@@ -1,16 +1,19 @@
 """The base of every REST API: French errors, no SQL text, store scoping by default."""
+import copy
 import functools
+import inspect
 import sys
 
 import flask_appbuilder.api as fab_api
 import flask_appbuilder.models.sqla.filters as fab_filters
 import jsonschema
+import yaml
 from flask import request
 from flask_appbuilder.api import BaseApi, ModelRestApi, protect, safe
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..extensions import db
@@ -19,8 +22,8 @@ from .errors import (HTTP_MESSAGES, OUTAGES, BadRequest, Conflict, DomainError, 
 from . import inputs
 from .ids import MAX_ID, is_row_id
 from .money import to_money
-from .scoping import RelatedChoicesScope, acting_user
-from .web import API_READ_WRITE
+from .scoping import RelatedChoicesScope, acting_user, store_scope
+from .web import API_READ, API_READ_WRITE, fresh_token_required
 
 READ_WRITE_PERMISSIONS = API_READ_WRITE
 
@@ -267,6 +270,65 @@ def api_action(method):
     return protect()(safe(answers_domain_errors(method)))
 
 
+def idempotency_key():
+    """The Idempotency-Key header of a write that may be sent again (payments, repayments)."""
+    return request.headers.get("Idempotency-Key")
+
+
+def idempotent_answer(response, replayed):
+    """A write sent again with its Idempotency-Key gets the first answer, marked as replayed."""
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def fresh_api_action(guard=None):
+    """An api_action that needs a fresh token (SPEC §10); `guard` wraps it right under @protect
+    (a password budget, whose 429 must pass above @safe)."""
+
+    def decorate(method):
+        view = safe(fresh_token_required(answers_domain_errors(method)))
+        return protect()(guard(view) if guard else view)
+
+    return decorate
+
+
+STRINGS = {"type": "array", "items": {"type": "string"}}
+DATE = {"type": "string", "format": "date"}
+
+
+def objects(**properties):
+    """The OpenAPI schema of a list of objects (an action's lines)."""
+    return {"type": "array", "items": {"type": "object", "properties": _schemas(properties)}}
+
+
+def _schemas(properties):
+    return {name: {"type": kind} if isinstance(kind, str) else kind for name, kind in properties.items()}
+
+
+def openapi(responses, body=None, query=None, method="post", content="application/json"):
+    """A custom action's OpenAPI text, written after its one-line docstring as FAB reads it (YAML
+    after `---`): the view's arguments as integer path parameters, `query` parameters ({name: type,
+    schema, or a parameter with its "schema"}), the body's properties ({name: type or schema}) and
+    each response's description (or response object)."""
+
+    def decorate(view):
+        parameters = [{"in": "path", "name": name, "schema": {"type": "integer"}}
+                      for name in list(inspect.signature(view).parameters)[1:]]
+        parameters += [{"in": "query", "name": name, **(kind if "schema" in kind else {"schema": kind})}
+                       for name, kind in _schemas(query or {}).items()]
+        operation = {"parameters": parameters} if parameters else {}
+        if body is not None:
+            schema = {"type": "object", "properties": _schemas(body)}
+            operation["requestBody"] = {"content": {content: {"schema": schema}}}
+        operation["responses"] = {code: {"description": text} if isinstance(text, str) else text
+                                  for code, text in responses.items()}
+        view.__doc__ = inspect.cleandoc(view.__doc__ or "") + "\n---\n" + yaml.safe_dump({method: operation})
+        return view
+
+    return decorate
+
+
 class BoutiqueApi(BaseApi):
     """An API with no model of its own (documents, reports): bearer token only, 401 and 403 in French."""
 
@@ -303,6 +365,13 @@ class BoutiqueModelRestApi(ModelRestApi):
         info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
         info["label"], info["description"] = field_info_text(self, field.name)
         return info
+
+    def _document(self, pk):
+        """The row `pk` among those the user may see (base filters), else NotFound (404)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            raise NotFound()
+        return item
 
     def response_400(self, message=None):
         return self.response(400, message=str(message or HTTP_MESSAGES[400]))
@@ -396,6 +465,36 @@ def id_field(**kwargs):
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def optional_text():
+    """A text in a JSON body that may be left out or null."""
+    return fields.String(load_default=None, allow_none=True)
+
+
+def optional_texts():
+    """A list of texts (serial numbers) in a JSON body that may be left out or null."""
+    return fields.List(fields.String(), load_default=None, allow_none=True)
+
+
+def update_schema(create, *left_out):
+    """The schema of a PUT: the POST's fields but `left_out`, each optional (missing or null: None)."""
+    optional = {}
+    for name, field in create._declared_fields.items():
+        if name not in left_out:
+            field = copy.deepcopy(field)
+            field.required, field.load_default, field.allow_none = False, None, True
+            optional[name] = field
+    return Schema.from_dict(optional, name=f"{create.__name__}Update")
+
+
+class _ReasonInput(Schema):
+    reason = optional_text()
+
+
+def body_reason():
+    """The optional `reason` of an action's JSON body (no body at all: none)."""
+    return load_schema(_ReasonInput(), request.get_json(silent=True) or {})["reason"]
+
+
 def load_schema(schema, body=None):
     """The JSON body checked by a marshmallow schema (400 when not JSON, 422 per field)."""
     if body is None:
@@ -420,15 +519,12 @@ def _flatten(errors, *prefix):
 
 
 class DocumentApiMixin:
-    """A document's item answer is the full document (lines included); actions answer it too."""
+    """Records of the user's stores, newest first; the item answer is `serialise(item)` (a document:
+    lines included), and actions answer it too."""
 
+    base_filters = store_scope()
+    base_order = ("id", "desc")
     serialise = None
-
-    def _document(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            raise NotFound()
-        return item
 
     def _answer(self, status, item):
         return self.response(status, id=item.id, result=type(self).serialise(item))
@@ -436,3 +532,10 @@ class DocumentApiMixin:
     @answers_domain_errors
     def get_headless(self, pk, **kwargs):
         return self._answer(200, self._document(pk))
+
+
+class ReadOnlyDocumentApi(DocumentApiMixin, BoutiqueModelRestApi):
+    """Records written by other actions (refunds, ledger entries): list and item only."""
+
+    include_route_methods = {"get_list", "get"}
+    method_permission_name = API_READ

@@ -1,14 +1,30 @@
-"""Tables every domain uses: document numbering and the audit trail."""
+"""Tables every domain uses (document numbering, the audit trail) and the column helpers of every model."""
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 
 from ..extensions import db
+from .money import MoneyColumn
 
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def one_of(column, values):
+    """A CHECK constraint's SQL: the column holds one of the values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def ref(table, ondelete="RESTRICT", nullable=False, **kwargs):
+    """A column holding the id of a row of `table` (a foreign key)."""
+    return Column(Integer, ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable, **kwargs)
+
+
+def written_at(**kwargs):
+    """A moment set to now when the row is written (UTC)."""
+    return Column(UtcDateTime(), nullable=False, default=utcnow, **kwargs)
 
 
 class UtcDateTime(TypeDecorator):
@@ -38,7 +54,7 @@ class Sequence(db.Model):
     __table_args__ = (UniqueConstraint("store_id", "doc_type", "year", name="uq_sequence_store_type_year"),)
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False)
+    store_id = ref("store", ondelete="CASCADE")
     doc_type = Column(String(8), nullable=False)
     year = Column(Integer, nullable=False)
     last_value = Column(Integer, nullable=False, default=0)
@@ -53,9 +69,9 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    store_id = Column(Integer, ForeignKey("store.id"), nullable=True, index=True)
+    created_at = written_at(index=True)
+    user_id = ref("ab_user", ondelete=None, nullable=True)
+    store_id = ref("store", ondelete=None, nullable=True, index=True)
     action = Column(String(64), nullable=False)
     object_type = Column(String(64), nullable=False)
     object_id = Column(String(64), nullable=True)
@@ -86,3 +102,19 @@ class AuditLog(db.Model):
         from .audit_words import changes_table
 
         return changes_table(self.before, self.after)
+
+
+class TakenAtTill:
+    """The columns of money a cashier takes at the till in an open shift (payments, repayments):
+    where, who, how, how much, and the Idempotency-Key that makes a resent request a replay."""
+
+    store_id = ref("store", index=True)
+    shift_id = ref("cash_shift", index=True)
+    cashier_id = ref("ab_user", ondelete=None)
+    method = Column(String(16), nullable=False)
+    amount = Column(MoneyColumn, nullable=False)
+    operator = Column(String(16))
+    reference = Column(String(64))
+    idempotency_key = Column(String(128), unique=True)
+    fingerprint = Column(String(64))  # of the request, to tell a replay from a reused key
+    created_at = written_at(index=True)

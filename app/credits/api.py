@@ -6,9 +6,10 @@ from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, answers_domain_errors, api_action
+from ..core.api import (DATE, BoutiqueModelRestApi, DocumentApiMixin, ReadOnlyDocumentApi, ScopedInterface,
+                        answers_domain_errors, api_action, openapi)
 from ..core.errors import ValidationFailed
-from ..core.scoping import acting_user, store_scope
+from ..core.scoping import acting_user
 from ..core.inputs import MISSING
 from ..core.web import API_READ, json_body
 from . import documents, services
@@ -30,11 +31,10 @@ def read_day(value, field):
         raise ValidationFailed(errors={field: [_l("Date attendue au format AAAA-MM-JJ.")]}) from None
 
 
-class CreditAccountApi(BoutiqueModelRestApi):
+class CreditAccountApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "credit-accounts"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CustomerAccount)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post", "put", "statement"}
     method_permission_name = {**API_READ, "post": "write", "put": "write", "statement": "read"}
     list_columns = show_columns = ACCOUNT_COLUMNS
@@ -51,73 +51,47 @@ class CreditAccountApi(BoutiqueModelRestApi):
                         "customer": full["customer"], "customer_name": full["customer_name"],
                         "store": full["store"]})
 
-    def get_headless(self, pk, **kwargs):
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            return self.response_404()
-        return self.response(200, id=account.id, result=account_to_dict(account))
+    serialise = staticmethod(account_to_dict)
 
     @answers_domain_errors
     def post_headless(self):
         body = json_body({"customer", "credit_limit", "note"})
         account = services.open_account(acting_user(), body.get("customer"), body.get("credit_limit"),
                                         note=body.get("note"))
-        return self.response(201, id=account.id, result=account_to_dict(account))
+        return self._answer(201, account)
 
     @answers_domain_errors
     def put_headless(self, pk):
-        found = self.datamodel.get(pk, self._base_filters)
-        if found is None:
-            return self.response_404()
+        found = self._document(pk)
         body = json_body({"credit_limit", "is_active", "note"})
         account = services.update_account(acting_user(), found.id, credit_limit=body.get("credit_limit", MISSING),
                                           is_active=body.get("is_active", MISSING), note=body.get("note", MISSING))
-        return self.response(200, id=account.id, result=account_to_dict(account))
+        return self._answer(200, account)
 
     @expose("/<int:pk>/statement.pdf", methods=["GET"])
     @api_action
+    @openapi({200: {"description": "the statement PDF", "content": {"application/pdf": {}}},
+              404: "not one of your stores' accounts"}, query={"date_from": DATE, "date_to": DATE}, method="get")
     def statement(self, pk):
-        """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          - {in: query, name: date_from, schema: {type: string, format: date}}
-          - {in: query, name: date_to, schema: {type: string, format: date}}
-          responses:
-            200: {description: the statement PDF, content: {application/pdf: {}}}
-            404: {description: not one of your stores' accounts}
-        """
-        account = self.datamodel.get(pk, self._base_filters)
-        if account is None:
-            return self.response_404()
-        period = services.statement(account, read_day(request.args.get("date_from"), "date_from"),
+        """The customer's statement (A4 PDF) over a period: `date_from`, `date_to` (local days, ISO dates)."""
+        period = services.statement(self._document(pk), read_day(request.args.get("date_from"), "date_from"),
                                     read_day(request.args.get("date_to"), "date_to"))
         return documents.statement_response(period)
 
 
-class CreditLedgerApi(BoutiqueModelRestApi):
+class CreditLedgerApi(ReadOnlyDocumentApi):
     resource_name = "credit-ledger"
     class_permission_name = "CreditAccount"
     datamodel = ScopedInterface(CreditLedgerEntry)
-    base_filters = store_scope()
-    include_route_methods = {"get_list", "get"}
-    method_permission_name = API_READ
     list_columns = show_columns = ENTRY_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["account", "store", "kind", "source", "sale", "created_at"]
-    base_order = ("id", "desc")
+    serialise = staticmethod(entry_to_dict)
 
     def pre_get_list(self, data):
         """Rows as SPEC §10 names them: account, kind, amount, balance_after, sale, created_at, user, note."""
         entries = {e.id: e for e in CreditLedgerEntry.query.filter(CreditLedgerEntry.id.in_(data["ids"]))}
         data["result"] = [entry_to_dict(entries[pk]) for pk in data["ids"]]
-
-    def get_headless(self, pk, **kwargs):
-        entry = self.datamodel.get(pk, self._base_filters)
-        if entry is None:
-            return self.response_404()
-        return self.response(200, id=entry.id, result=entry_to_dict(entry))
 
 
 def register(appbuilder):

@@ -10,9 +10,9 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, Date, Integer, String, Text
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import TakenAtTill, one_of, ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -30,9 +30,6 @@ INSTALLMENT_LABELS = {PENDING: _l("À venir"), PAID: _l("Payée"), OVERDUE: _l("
 REPAYMENT_METHODS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD")
 
 
-def _one_of(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class CustomerAccount(db.Model):
     __tablename__ = "customer_account"
@@ -43,14 +40,14 @@ class CustomerAccount(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    customer_id = Column(Integer, ForeignKey("customer.id", ondelete="RESTRICT"), nullable=False, unique=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    customer_id = ref("customer", unique=True)
+    store_id = ref("store", index=True)
     credit_limit = Column(MoneyColumn, nullable=False)
     balance = Column(MoneyColumn, nullable=False, default=Decimal("0"))
     is_active = Column(Boolean, nullable=False, default=True)
     note = Column(Text)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
-    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    created_at = written_at()
+    created_by_id = ref("ab_user", ondelete=None, nullable=True)
 
     customer = db.relationship("Customer")
     store = db.relationship("Store")
@@ -79,28 +76,26 @@ class CreditLedgerEntry(db.Model):
 
     __tablename__ = "credit_ledger_entry"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", KINDS), name="ck_credit_ledger_kind"),
-        CheckConstraint(_one_of("source", SOURCES), name="ck_credit_ledger_source"),
+        CheckConstraint(one_of("kind", KINDS), name="ck_credit_ledger_kind"),
+        CheckConstraint(one_of("source", SOURCES), name="ck_credit_ledger_source"),
         CheckConstraint("amount > 0", name="ck_credit_ledger_amount"),
         CheckConstraint("balance_after >= 0", name="ck_credit_ledger_balance"),
     )
 
     id = Column(Integer, primary_key=True)
-    account_id = Column(Integer, ForeignKey("customer_account.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    account_id = ref("customer_account", index=True)
+    store_id = ref("store", index=True)
     kind = Column(String(8), nullable=False)
     source = Column(String(16), nullable=False)
     amount = Column(MoneyColumn, nullable=False)
     balance_after = Column(MoneyColumn, nullable=False)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="RESTRICT"), nullable=True, index=True)
-    payment_id = Column(Integer, ForeignKey("payment.id", ondelete="RESTRICT"), nullable=True, unique=True)
-    repayment_id = Column(Integer, ForeignKey("credit_repayment.id", ondelete="RESTRICT"), nullable=True,
-                          unique=True)
-    reverses_id = Column(Integer, ForeignKey("credit_ledger_entry.id", ondelete="RESTRICT"), nullable=True,
-                         unique=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    sale_id = ref("sale", nullable=True, index=True)
+    payment_id = ref("payment", nullable=True, unique=True)
+    repayment_id = ref("credit_repayment", nullable=True, unique=True)
+    reverses_id = ref("credit_ledger_entry", nullable=True, unique=True)
+    user_id = ref("ab_user", ondelete=None, nullable=True)
     note = Column(Text)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    created_at = written_at(index=True)
 
     account = db.relationship("CustomerAccount", back_populates="entries")
     store = db.relationship("Store")
@@ -128,15 +123,15 @@ class Installment(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    account_id = Column(Integer, ForeignKey("customer_account.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    entry_id = Column(Integer, ForeignKey("credit_ledger_entry.id", ondelete="RESTRICT"), nullable=False, index=True)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="RESTRICT"), nullable=True, index=True)
+    account_id = ref("customer_account", index=True)
+    store_id = ref("store", index=True)
+    entry_id = ref("credit_ledger_entry", index=True)
+    sale_id = ref("sale", nullable=True, index=True)
     number = Column(Integer, nullable=False, default=1)
     due_date = Column(Date, nullable=False, index=True)
     amount = Column(MoneyColumn, nullable=False)
     paid = Column(MoneyColumn, nullable=False, default=Decimal("0"))
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_at = written_at()
 
     account = db.relationship("CustomerAccount", back_populates="installments")
     sale = db.relationship("Sale")
@@ -155,30 +150,20 @@ class Installment(db.Model):
         return f"Échéance {self.number} du {self.due_date:%d/%m/%Y}"
 
 
-class CreditRepayment(db.Model):
+class CreditRepayment(TakenAtTill, db.Model):
     """Money a customer brought to the till for their account, in the cashier's open shift."""
 
     __tablename__ = "credit_repayment"
     __table_args__ = (
-        CheckConstraint(_one_of("method", REPAYMENT_METHODS), name="ck_credit_repayment_method"),
+        CheckConstraint(one_of("method", REPAYMENT_METHODS), name="ck_credit_repayment_method"),
         CheckConstraint("amount > 0", name="ck_credit_repayment_amount"),
         CheckConstraint("method <> 'MOBILE_MONEY' OR (operator IS NOT NULL AND reference IS NOT NULL)",
                         name="ck_credit_repayment_mobile_money"),
     )
 
     id = Column(Integer, primary_key=True)
-    account_id = Column(Integer, ForeignKey("customer_account.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=False, index=True)
-    cashier_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    method = Column(String(16), nullable=False)
-    amount = Column(MoneyColumn, nullable=False)
-    operator = Column(String(16))
-    reference = Column(String(64))
-    idempotency_key = Column(String(128), unique=True)
-    fingerprint = Column(String(64))
+    account_id = ref("customer_account", index=True)
     balance_after = Column(MoneyColumn, nullable=False)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
 
     account = db.relationship("CustomerAccount")
     store = db.relationship("Store")

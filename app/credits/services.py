@@ -12,18 +12,17 @@ never calls the till (the repayment's shift is an argument); sales never imports
 refund calls `credit_back` through the hook wired in app/__init__.py).
 """
 import calendar
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_DOWN, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core import idempotency
 from ..core.models import utcnow
 from ..core.money import money_text
 from ..core.scoping import can_access_store, is_admin, role_name, user_store_ids
@@ -411,22 +410,13 @@ def read_repayment(amount, method, operator, reference, currency, errors):
 
 
 def repayment_fingerprint(user_id, account_id, amount, method, operator, reference):
-    canonical = json.dumps([user_id, account_id, str(amount), method, operator, reference])
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return idempotency.fingerprint(user_id, account_id, str(amount), method, operator, reference)
 
 
-_REPAYMENT_OF_KEY = select(CreditRepayment).where(CreditRepayment.idempotency_key == bindparam("key"))
-
-
-def repayment_replay(key, fingerprint):
+def repayment_replay(key, digest):
     """The repayment already recorded under `key`, or None; the key with another request: 422."""
-    repayment = db.session.execute(_REPAYMENT_OF_KEY, {"key": key}).scalar_one_or_none()
-    if repayment is None:
-        return None
-    if repayment.fingerprint != fingerprint:
-        raise ValidationFailed(_l("Cette clé d'idempotence a déjà servi pour un autre paiement."),
-                               errors={"Idempotency-Key": [_l("Clé déjà utilisée avec une autre requête.")]})
-    return RepaymentResult(repayment, None, replayed=True)
+    repayment = idempotency.earlier_row(CreditRepayment, key, digest)
+    return None if repayment is None else RepaymentResult(repayment, None, replayed=True)
 
 
 def repay(user, account_id, shift, amount, method, operator=None, reference=None, key=None, fingerprint=None):

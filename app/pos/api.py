@@ -7,46 +7,31 @@ A sale of another store is a 404, a draft (no number yet) a 409.
 """
 from flask_appbuilder.api import expose
 
-from ..core.api import BoutiqueApi, api_action
+from ..core.api import BoutiqueApi, api_action, openapi
 from ..core.scoping import acting_user
 from ..sales import services as sales
 from . import documents
 
 
 class SaleDocumentApi(BoutiqueApi):
-    route_base = "/api/v1/sales"
     resource_name = "sales"
     openapi_spec_tag = "Sales"
     class_permission_name = "SaleDocument"
     method_permission_name = {"invoice": "read", "ticket": "read"}
     @expose("/<int:pk>/invoice.pdf", methods=["GET"])
     @api_action
+    @openapi({200: "the invoice, application/pdf", 404: "no such sale in your stores",
+              409: "a draft has no invoice yet"}, method="get")
     def invoice(self, pk):
-        """The A4 invoice of a sale (PDF).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the invoice, application/pdf}
-            404: {description: no such sale in your stores}
-            409: {description: a draft has no invoice yet}
-        """
+        """The A4 invoice of a sale (PDF)."""
         return documents.invoice_response(sales.get_sale(acting_user(), pk))
 
     @expose("/<int:pk>/ticket.pdf", methods=["GET"])
     @api_action
+    @openapi({200: "the ticket, application/pdf", 404: "no such sale in your stores", 409: "a draft has no ticket yet"},
+             method="get")
     def ticket(self, pk):
-        """The 80 mm till ticket of a sale (PDF).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the ticket, application/pdf}
-            404: {description: no such sale in your stores}
-            409: {description: a draft has no ticket yet}
-        """
+        """The 80 mm till ticket of a sale (PDF)."""
         return documents.ticket_response(sales.get_sale(acting_user(), pk))
 
 

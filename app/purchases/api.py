@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
-                        answers_domain_errors, api_action, id_field, load_schema, moment)
+                        answers_domain_errors, api_action, body_reason, id_field, load_schema, moment, openapi,
+                        optional_text, optional_texts, update_schema)
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from . import documents, services
@@ -115,18 +116,11 @@ class OrderLineInput(Schema):
 class OrderInput(Schema):
     store = id_field(required=True)
     supplier = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(OrderLineInput), load_default=list)
 
 
-class OrderUpdateInput(Schema):
-    supplier = id_field(load_default=None)
-    note = fields.String(load_default=None, allow_none=True)
-    lines = fields.List(fields.Nested(OrderLineInput), load_default=None)
-
-
-class ReasonInput(Schema):
-    reason = fields.String(load_default=None, allow_none=True)
+OrderUpdateInput = update_schema(OrderInput, "store")
 
 
 class StoreInput(Schema):
@@ -143,7 +137,6 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "purchase-orders"
     class_permission_name = "PurchaseOrder"
     datamodel = ScopedInterface(PurchaseOrder)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post", "put", "send", "cancel", "order_pdf",
                              "order_missing", "import_lines"}
     method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "cancel": "write", "order_pdf": "read",
@@ -154,7 +147,6 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "supplier", "created_at", "sent_at", "received_at"]
     order_columns = ["id", "number", "created_at", "sent_at", "received_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(order_to_dict)
 
     @answers_domain_errors
@@ -176,72 +168,35 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/send/", methods=["POST"])
     @api_action
+    @openapi({200: "the order, SENT, numbered", 404: "no such order in your stores", 409: "not a draft",
+              422: "no lines"})
     def send(self, pk):
-        """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the order, SENT, numbered}
-            404: {description: no such order in your stores}
-            409: {description: not a draft}
-            422: {description: no lines}
-        """
-        order = services.send_order(acting_user(), self._document(pk))
-        return self._answer(200, order)
+        """Send a DRAFT order to its supplier: it gets its number (XXX-BC-YYYY-NNNNNN)."""
+        return self._answer(200, services.send_order(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the order, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
-        """Cancel an order not fully received (a reason is required once sent).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {reason: {type: string}}}
-          responses:
-            200: {description: the order, CANCELLED}
-            409: {description: already received or cancelled}
-        """
-        order = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        order = services.cancel_order(acting_user(), order, data["reason"])
-        return self._answer(200, order)
+        """Cancel an order not fully received (a reason is required once sent)."""
+        return self._answer(200, services.cancel_order(acting_user(), self._document(pk), body_reason()))
 
     @expose("/<int:pk>/order.pdf", methods=["GET"])
     @api_action
+    @openapi({200: "the order, application/pdf", 404: "no such order in your stores", 409: "a draft has no number yet"},
+             method="get")
     def order_pdf(self, pk):
-        """The A4 purchase order to send to the supplier (PDF).
-        ---
-        get:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the order, application/pdf}
-            404: {description: no such order in your stores}
-            409: {description: a draft has no number yet}
-        """
+        """The A4 purchase order to send to the supplier (PDF)."""
         order = self._document(pk)
         return documents.order_response(order)
 
     @expose("/order-missing/", methods=["POST"])
     @api_action
+    @openapi({201: "the drafts created, and the products left out (no known supplier, enough on order)"},
+             body={"store": "integer"})
     def order_missing(self):
         """"Commander ce qui manque": one DRAFT order per supplier from the products at or under their
-        reorder level in a store (last supplier of each product, suggested quantities).
-        ---
-        post:
-          requestBody:
-            content:
-              application/json:
-                schema: {type: object, properties: {store: {type: integer}}}
-          responses:
-            201: {description: the drafts created, and the products left out (no known supplier, enough on order)}
-        """
+        reorder level in a store (last supplier of each product, suggested quantities)."""
         data = load_schema(StoreInput())
         orders, left_out = services.order_what_is_missing(acting_user(), data["store"])
         return self.response(201, result=[order_to_dict(order) for order in orders], left_out=[
@@ -251,22 +206,13 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/import-lines/", methods=["POST"])
     @api_action
+    @openapi({200: "the report (rows, errors by row and column, lines read)",
+              400: "not a readable spreadsheet with the right columns"},
+             query={"dry_run": "integer"}, body={"file": {"type": "string", "format": "binary"}},
+             content="multipart/form-data")
     def import_lines(self, pk):
         """A DRAFT order's lines from a supplier's spreadsheet (columns: SKU ou code-barres, Quantité, Coût
-        unitaire). A dry run unless ?dry_run=0; nothing is written when a row has an error.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          - {in: query, name: dry_run, schema: {type: integer}}
-          requestBody:
-            content:
-              multipart/form-data:
-                schema: {type: object, properties: {file: {type: string, format: binary}}}
-          responses:
-            200: {description: the report (rows, errors by row and column, lines read)}
-            400: {description: not a readable spreadsheet with the right columns}
-        """
+        unitaire). A dry run unless ?dry_run=0; nothing is written when a row has an error."""
         order = self._document(pk)
         upload = request.files.get("file")
         if upload is None:
@@ -290,12 +236,12 @@ def _import_message(report):
 class ReceiptLineInput(Schema):
     line = id_field(required=True)
     quantity = fields.Integer(required=True, strict=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class ReceiptInput(Schema):
     purchase_order = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(ReceiptLineInput), required=True)
 
 
@@ -309,13 +255,11 @@ class GoodsReceiptApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "goods-receipts"
     class_permission_name = "GoodsReceipt"
     datamodel = ScopedInterface(GoodsReceipt)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post"}
     list_columns = show_columns = RECEIPT_LIST_COLUMNS
     add_columns = ["note"]
     search_columns = ["order", "store", "created_at"]
     order_columns = ["id", "created_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(receipt_to_dict)
 
     @answers_domain_errors

@@ -5,11 +5,11 @@ store that orders (and receives) the goods; its number (XXX-BC-YYYY-NNNNNN) is t
 is sent. A GoodsReceipt brings part or all of what is still due on its lines; each receipt line
 keeps the unit cost it used and the product's weighted average cost before and after it.
 """
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Integer, String, Text, UniqueConstraint
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import UtcDateTime, ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -36,7 +36,7 @@ class Supplier(db.Model):
     tax_id = Column(String(64))  # NIU / numéro contribuable
     address = Column(Text)
     note = Column(Text)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_at = written_at()
 
     def __repr__(self):
         return self.name
@@ -53,13 +53,13 @@ class PurchaseOrder(db.Model):
 
     id = Column(Integer, primary_key=True)
     number = Column(String(40), unique=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    supplier_id = Column(Integer, ForeignKey("supplier.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store", index=True)
+    supplier_id = ref("supplier", index=True)
     status = Column(String(20), nullable=False, default="DRAFT")
     note = Column(Text)
     cancel_reason = Column(Text)
-    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_by_id = ref("ab_user", ondelete=None, nullable=True)
+    created_at = written_at()
     sent_at = Column(UtcDateTime())
     received_at = Column(UtcDateTime())  # when the last unit due arrived
     cancelled_at = Column(UtcDateTime())
@@ -95,8 +95,8 @@ class PurchaseOrderLine(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    order_id = Column(Integer, ForeignKey("purchase_order.id", ondelete="CASCADE"), nullable=False, index=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    order_id = ref("purchase_order", ondelete="CASCADE", index=True)
+    product_id = ref("product", index=True)
     quantity = Column(Integer, nullable=False)
     unit_cost = Column(MoneyColumn, nullable=False)  # excluding tax, per unit
     received_quantity = Column(Integer, nullable=False, default=0)
@@ -119,12 +119,11 @@ class GoodsReceipt(db.Model):
     __tablename__ = "goods_receipt"
 
     id = Column(Integer, primary_key=True)
-    purchase_order_id = Column(Integer, ForeignKey("purchase_order.id", ondelete="RESTRICT"), nullable=False,
-                               index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    purchase_order_id = ref("purchase_order", index=True)
+    store_id = ref("store", index=True)
     note = Column(Text)
-    received_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    received_by_id = ref("ab_user", ondelete=None, nullable=True)
+    created_at = written_at()
 
     order = db.relationship("PurchaseOrder", back_populates="receipts")
     store = db.relationship("Store")
@@ -143,10 +142,9 @@ class GoodsReceiptLine(db.Model):
     __table_args__ = (CheckConstraint("quantity > 0", name="ck_goods_receipt_line_quantity"),)
 
     id = Column(Integer, primary_key=True)
-    receipt_id = Column(Integer, ForeignKey("goods_receipt.id", ondelete="CASCADE"), nullable=False, index=True)
-    order_line_id = Column(Integer, ForeignKey("purchase_order_line.id", ondelete="RESTRICT"), nullable=False,
-                           index=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    receipt_id = ref("goods_receipt", ondelete="CASCADE", index=True)
+    order_line_id = ref("purchase_order_line", index=True)
+    product_id = ref("product", index=True)
     quantity = Column(Integer, nullable=False)
     unit_cost = Column(MoneyColumn, nullable=False)
     on_hand_before = Column(Integer, nullable=False)  # units in all stores before the receipt

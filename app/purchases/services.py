@@ -122,16 +122,34 @@ def _clean_cost(value, product):
         raise ValidationFailed(errors={"unit_cost": [str(exc)]}) from None
 
 
+class _LineRefused(Exception):
+    def __init__(self, *messages):
+        super().__init__()
+        self.messages = list(messages)
+
+
+def _clean_each(lines, clean_line):
+    """[clean_line(line) for each line], or ValidationFailed with every refused line's messages (`lines.0`)."""
+    cleaned, errors = [], {}
+    for index, line in enumerate(lines):
+        try:
+            if not isinstance(line, dict):
+                raise _LineRefused(_l("Ligne invalide."))
+            cleaned.append(clean_line(line))
+        except _LineRefused as exc:
+            errors[f"lines.{index}"] = exc.messages
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return cleaned
+
+
 def clean_order_lines(lines):
     """[{"product", "quantity", "unit_cost"?}] -> [(product, quantity, unit_cost)]; errors per line."""
     if not isinstance(lines, list):
         raise ValidationFailed(errors={"lines": [_l("Liste de lignes attendue.")]})
-    cleaned, seen, errors = [], set(), {}
-    for index, line in enumerate(lines):
-        field = f"lines.{index}"
-        if not isinstance(line, dict):
-            errors[field] = [_l("Ligne invalide.")]
-            continue
+    seen = set()
+
+    def clean_line(line):
         try:
             product_id = line.get("product")
             product = db.session.get(Product, product_id) if _is_id(product_id) else None
@@ -140,15 +158,12 @@ def clean_order_lines(lines):
             if product.id in seen:
                 raise ValidationFailed(errors={"product": [_l("Ce produit figure déjà dans la commande.")]})
             seen.add(product.id)
-            quantity = _clean_quantity(line.get("quantity"))
-            unit_cost = _clean_cost(line.get("unit_cost"), product)
+            return product, _clean_quantity(line.get("quantity")), _clean_cost(line.get("unit_cost"), product)
         except ValidationFailed as exc:
-            errors[field] = [f"{key} : {message}" for key, messages in exc.errors.items() for message in messages]
-            continue
-        cleaned.append((product, quantity, unit_cost))
-    if errors:
-        raise ValidationFailed(errors=errors)
-    return cleaned
+            raise _LineRefused(*[f"{key} : {message}" for key, messages in exc.errors.items()
+                                 for message in messages]) from None
+
+    return _clean_each(lines, clean_line)
 
 
 def _set_lines(order, cleaned):
@@ -284,38 +299,29 @@ def _clean_receipt_lines(order, lines):
     if not isinstance(lines, list) or not lines:
         raise ValidationFailed(errors={"lines": [_l("Indiquez au moins une ligne reçue.")]})
     by_id = {line.id: line for line in order.lines}
-    cleaned, seen, errors = [], set(), {}
-    for index, entry in enumerate(lines):
-        field = f"lines.{index}"
-        if not isinstance(entry, dict):
-            errors[field] = [_l("Ligne invalide.")]
-            continue
+    seen = set()
+
+    def clean_line(entry):
         line = by_id.get(entry.get("line")) if _is_id(entry.get("line")) else None
         if line is None:
-            errors[field] = [_l("Ligne absente de cette commande.")]
-            continue
+            raise _LineRefused(_l("Ligne absente de cette commande."))
         if line.id in seen:
-            errors[field] = [_l("Cette ligne de commande est répétée.")]
-            continue
+            raise _LineRefused(_l("Cette ligne de commande est répétée."))
         seen.add(line.id)
         quantity = entry.get("quantity")
         if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_QUANTITY:
-            errors[field] = [_l("Quantité entière positive attendue.")]
-            continue
+            raise _LineRefused(_l("Quantité entière positive attendue."))
         serials = entry.get("serials")
         if line.product.track_serial:
             try:
                 serials = stock.clean_serials(serials, quantity)
             except ValidationFailed as exc:
-                errors[field] = [message for messages in exc.errors.values() for message in messages]
-                continue
+                raise _LineRefused(*[message for messages in exc.errors.values() for message in messages]) from None
         elif serials:
-            errors[field] = [_l("Ce produit n'est pas suivi par numéro de série.")]
-            continue
-        cleaned.append((line, quantity, serials or None))
-    if errors:
-        raise ValidationFailed(errors=errors)
-    return cleaned
+            raise _LineRefused(_l("Ce produit n'est pas suivi par numéro de série."))
+        return line, quantity, serials or None
+
+    return _clean_each(lines, clean_line)
 
 
 def _check_due(line, quantity):

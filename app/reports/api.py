@@ -2,7 +2,7 @@
 from flask import Response, request
 from flask_appbuilder.api import expose, protect
 
-from ..core.api import BoutiqueApi, answers_domain_errors
+from ..core.api import DATE, BoutiqueApi, answers_domain_errors, openapi
 from ..core.scoping import acting_user
 from . import sales_report, services
 from .filters import read_query
@@ -11,7 +11,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportApi(BoutiqueApi):
-    route_base = "/api/v1/reports"
     resource_name = "reports"
     openapi_spec_tag = "Reports"
     class_permission_name = "Report"
@@ -19,19 +18,11 @@ class ReportApi(BoutiqueApi):
     @expose("/kpis/", methods=["GET"])
     @protect()
     @answers_domain_errors
+    @openapi({200: "`result` (all the stores asked together) and `stores` (each one)", 404: "no such store in yours",
+              422: "a bad date or period"},
+             query={"store": "integer", "date_from": DATE, "date_to": DATE}, method="get")
     def kpis(self):
-        """The KPIs of SPEC §9 for the user's stores (or `store`) over date_from..date_to (default: today).
-        ---
-        get:
-          parameters:
-          - {in: query, name: store, schema: {type: integer}}
-          - {in: query, name: date_from, schema: {type: string, format: date}}
-          - {in: query, name: date_to, schema: {type: string, format: date}}
-          responses:
-            200: {description: "`result` (all the stores asked together) and `stores` (each one)"}
-            404: {description: no such store in yours}
-            422: {description: a bad date or period}
-        """
+        """The KPIs of SPEC §9 for the user's stores (or `store`) over date_from..date_to (default: today)."""
         query = read_query(request.args, acting_user())
         body = services.compute_kpis(query.stores, query.date_from, query.date_to)
         return self.response(200, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat(), **body)
@@ -39,24 +30,18 @@ class ReportApi(BoutiqueApi):
     @expose("/sales/", methods=["GET"])
     @protect()
     @answers_domain_errors
+    @openapi({200: "`result`: the rows (group, label, sales_count, items_sold, revenue, revenue_ht)",
+              404: "no such store in yours", 422: "a bad date, period, grouping or filter"},
+             query={"store": "integer", "seller": "integer",
+                    "category": {"schema": {"type": "integer"}, "description": "its lines, subcategories included"},
+                    "method": {"type": "string", "enum": ["CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD", "CREDIT"]},
+                    "date_from": DATE, "date_to": DATE,
+                    "group_by": {"type": "string",
+                                 "enum": ["day", "week", "month", "seller", "category", "payment_method"]},
+                    "format": {"type": "string", "enum": ["json", "xlsx"]}},
+             method="get")
     def sales(self):
-        """The period's sales grouped by day, week, month, seller, category or payment_method; format=xlsx: a workbook.
-        ---
-        get:
-          parameters:
-          - {in: query, name: store, schema: {type: integer}}
-          - {in: query, name: seller, schema: {type: integer}}
-          - {in: query, name: category, schema: {type: integer}, description: "its lines, subcategories included"}
-          - {in: query, name: method, schema: {type: string, enum: [CASH, MOBILE_MONEY, BANK_TRANSFER, CARD, CREDIT]}}
-          - {in: query, name: date_from, schema: {type: string, format: date}}
-          - {in: query, name: date_to, schema: {type: string, format: date}}
-          - {in: query, name: group_by, schema: {type: string, enum: [day, week, month, seller, category, payment_method]}}
-          - {in: query, name: format, schema: {type: string, enum: [json, xlsx]}}
-          responses:
-            200: {description: "`result`: the rows (group, label, sales_count, items_sold, revenue, revenue_ht)"}
-            404: {description: no such store in yours}
-            422: {description: a bad date, period, grouping or filter}
-        """
+        """The period's sales grouped by day, week, month, seller, category or payment_method; format=xlsx: a workbook."""
         query = read_query(request.args, acting_user(), grouping=True)
         if query.format == "xlsx":
             return workbook_response(query)

@@ -5,13 +5,13 @@ in full, not only the top ones) so that a period's KPIs are the sum of its days'
 """
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, Index, Integer, UniqueConstraint
 
 from ..cashier.models import Payment
 from ..sales.models import Sale
 from ..stock.models import InventoryMovement
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import ref, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -21,7 +21,7 @@ class KPISnapshot(db.Model):
     __table_args__ = (UniqueConstraint("store_id", "day", name="uq_kpi_snapshot_store_day"),)
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store", index=True)
     day = Column(Date, nullable=False, index=True)  # in the store's zone
     revenue = Column(MoneyColumn, nullable=False, default=Decimal("0"))
     revenue_ht = Column(MoneyColumn, nullable=False, default=Decimal("0"))
@@ -36,7 +36,7 @@ class KPISnapshot(db.Model):
     credit_outstanding = Column(MoneyColumn, nullable=False, default=Decimal("0"))  # at the end of the day
     credit_overdue = Column(MoneyColumn, nullable=False, default=Decimal("0"))  # when the snapshot was taken
     low_stock_count = Column(Integer, nullable=False, default=0)  # when the snapshot was taken
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_at = written_at()
 
     store = db.relationship("Store")
 

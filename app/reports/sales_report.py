@@ -82,6 +82,21 @@ class Filters:
         return [Product.category_id.in_(self.categories)] if self.categories else []
 
 
+def _add_line(buckets, store, by_lines, sign, moment, seller, category, quantity, amount, rate):
+    """A sold line (sign 1) or a refunded one (-1) in its time, seller and category buckets: its items,
+    and its amounts where they count by line (a category report, or the category grouping)."""
+    keys = _time_keys(moment, store.zone)
+    keys["seller"] = seller
+    keys["category"] = category
+    ht = whole(amount / (1 + rate / 100))
+    for name, key in keys.items():
+        bucket = buckets[name][key]
+        bucket[1] += sign * quantity
+        if by_lines or name == "category":
+            bucket[2] += sign * amount
+            bucket[3] += sign * ht
+
+
 def report(stores, date_from, date_to, filters=None):
     """{grouping: [rows]} for every grouping, each sorted by its key.
 
@@ -124,32 +139,14 @@ def report(stores, date_from, date_to, filters=None):
                        SaleItem.tax_rate)
                 .join(Sale, Sale.id == SaleItem.sale_id).join(Product, Product.id == SaleItem.product_id)
                 .where(*paid, *filters.lines()).execution_options(yield_per=CHUNK)):
-            keys = _time_keys(paid_at, store.zone)
-            keys["seller"] = seller
-            keys["category"] = category
-            ht = whole(amount / (1 + rate / 100))
-            for name, key in keys.items():
-                bucket = buckets[name][key]
-                bucket[1] += quantity
-                if by_lines or name == "category":
-                    bucket[2] += amount
-                    bucket[3] += ht
+            _add_line(buckets, store, by_lines, 1, paid_at, seller, category, quantity, amount, rate)
         for created_at, seller, category, quantity, amount, rate in db.session.execute(
                 select(Refund.created_at, Sale.seller_id, Product.category_id, RefundLine.quantity,
                        RefundLine.amount, SaleItem.tax_rate)
                 .join(Refund, Refund.id == RefundLine.refund_id).join(SaleItem, SaleItem.id == RefundLine.sale_item_id)
                 .join(Sale, Sale.id == Refund.sale_id).join(Product, Product.id == SaleItem.product_id)
                 .where(*refund_where, *filters.lines())):
-            keys = _time_keys(created_at, store.zone)
-            keys["seller"] = seller
-            keys["category"] = category
-            ht = whole(amount / (1 + rate / 100))
-            for name, key in keys.items():
-                bucket = buckets[name][key]
-                bucket[1] -= quantity
-                if by_lines or name == "category":
-                    bucket[2] -= amount
-                    bucket[3] -= ht
+            _add_line(buckets, store, by_lines, -1, created_at, seller, category, quantity, amount, rate)
         for category, count in db.session.execute(  # a sale counts once in each category it has lines of
                 select(Product.category_id, func.count(func.distinct(Sale.id)))
                 .join(SaleItem, SaleItem.sale_id == Sale.id).join(Product, Product.id == SaleItem.product_id)

@@ -5,15 +5,16 @@ Thin: parse the JSON body -> call a service -> serialise. Lists use FAB's conven
 """
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
 from ..cashier.services import refund_till
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, answers_domain_errors, moment
+from ..core.api import (STRINGS, BoutiqueModelRestApi, DocumentApiMixin, ReadOnlyDocumentApi, ScopedInterface,
+                        answers_domain_errors, api_action, fresh_api_action, moment, objects, openapi)
 from ..core.ids import row_id
 from ..core.inputs import MISSING
-from ..core.scoping import acting_user, store_scope
-from ..core.web import API_READ as READ, fresh_token_required, json_body, json_field, password_failures_limited
+from ..core.scoping import acting_user
+from ..core.web import API_READ as READ, json_body, json_field, password_failures_limited
 from . import serialize, services
 from .models import Approval, Refund, Sale
 
@@ -24,11 +25,10 @@ SALE_LIST_COLUMNS = [
 ]
 
 
-class SaleApi(BoutiqueModelRestApi):
+class SaleApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "sales"
     class_permission_name = "Sale"
     datamodel = ScopedInterface(Sale)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "post", "put", "delete", "submit", "cancel", "refund",
                              "approve", "queue", "warranty"}
     method_permission_name = {
@@ -39,13 +39,7 @@ class SaleApi(BoutiqueModelRestApi):
     show_columns = SALE_LIST_COLUMNS
     order_columns = ["id", "number", "status", "total", "created_at", "submitted_at", "paid_at"]
     search_columns = ["number", "status", "store", "seller", "customer", "created_at", "submitted_at"]
-    base_order = ("id", "desc")
-
-    def get_headless(self, pk, **kwargs):
-        sale = self.datamodel.get(pk, self._base_filters)
-        if sale is None:
-            return self.response_404()
-        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+    serialise = staticmethod(serialize.sale_to_dict)
 
     @answers_domain_errors
     def post_headless(self):
@@ -53,68 +47,41 @@ class SaleApi(BoutiqueModelRestApi):
         sale = services.create_draft(acting_user(), body.get("store"), body.get("items", []),
                                      customer=body.get("customer"), discount=body.get("discount"),
                                      note=body.get("note"))
-        return self.response(201, id=sale.id, result=serialize.sale_to_dict(sale))
+        return self._answer(201, sale)
 
     @answers_domain_errors
     def put_headless(self, pk):
-        sale = self.datamodel.get(pk, self._base_filters)  # FAB's PUT/DELETE routes give pk as a string
-        if sale is None:
-            return self.response_404()
+        sale = self._document(pk)  # FAB's PUT/DELETE routes give pk as a string
         body = json_body({"store", "customer", "items", "discount", "note"})
         sale = services.update_draft(acting_user(), sale.id, **{
             name: body.get(name, MISSING) for name in ("items", "customer", "discount", "note", "store")})
-        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+        return self._answer(200, sale)
 
     @answers_domain_errors
     def delete_headless(self, pk):
-        sale = self.datamodel.get(pk, self._base_filters)
-        if sale is None:
-            return self.response_404()
+        sale = self._document(pk)
         services.delete_draft(acting_user(), sale.id)
         return self.response(200, message=str(_l("Brouillon supprimé.")))
 
     @expose("/<int:pk>/submit/", methods=["POST"])
     @api_action
+    @openapi({200: "the sale, PENDING_PAYMENT with its number", 404: "no such sale in your stores",
+              409: "wrong status, not enough stock, or a manager approval is needed (approvals)",
+              422: "the sale is incomplete (items, serials)"})
     def submit(self, pk):
-        """Submit a draft to the till: checks, invoice number, status PENDING_PAYMENT.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the sale, PENDING_PAYMENT with its number}
-            404: {description: no such sale in your stores}
-            409: {description: wrong status, not enough stock, or a manager approval is needed (approvals)}
-            422: {description: the sale is incomplete (items, serials)}
-        """
+        """Submit a draft to the till: checks, invoice number, status PENDING_PAYMENT."""
         sale = services.submit_sale(acting_user(), pk)
-        return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale))
+        return self._answer(200, sale)
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
-    @protect()
-    @safe
-    @fresh_token_required
-    @answers_domain_errors
+    @fresh_api_action()
+    @openapi({200: "the cancelled sale and the refund (if any)", 409: "wrong status or no open shift for the cash"},
+             body={"reason": "string",
+                   "method": {"type": "string", "description": "refund method of what was paid (default CASH)"},
+                   "shift": {"type": "integer", "description": "open shift the cash comes out of"},
+                   "reference": "string"})
     def cancel(self, pk):
-        """Cancel a sale not fully paid (manager); what was paid is refunded.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason: {type: string}
-                    method: {type: string, description: "refund method of what was paid (default CASH)"}
-                    shift: {type: integer, description: "open shift the cash comes out of"}
-                    reference: {type: string}
-          responses:
-            200: {description: the cancelled sale and the refund (if any)}
-            409: {description: wrong status or no open shift for the cash}
-        """
+        """Cancel a sale not fully paid (manager); what was paid is refunded."""
         body = json_body({"reason", "method", "shift", "reference"})
         sale, refund = services.cancel_sale(acting_user(), pk, body.get("reason"), method=body.get("method", "CASH"),
                                             till=refund_till(acting_user(), body.get("shift")),
@@ -123,41 +90,14 @@ class SaleApi(BoutiqueModelRestApi):
                              refund=serialize.refund_to_dict(refund) if refund else None)
 
     @expose("/<int:pk>/refund/", methods=["POST"])
-    @protect()
-    @safe
-    @fresh_token_required
-    @answers_domain_errors
+    @fresh_api_action()
+    @openapi({201: "the refund and the sale", 409: "the sale is not paid, or no open shift for the cash",
+              422: "bad items or quantities"},
+             body={"items": objects(sale_item="integer", quantity="integer", restock="boolean", serials=STRINGS),
+                   "restock": "boolean", "method": "string", "shift": "integer", "reference": "string",
+                   "reason": "string"})
     def refund(self, pk):
-        """Refund chosen items of a paid sale (manager).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    items:
-                      type: array
-                      items:
-                        type: object
-                        properties:
-                          sale_item: {type: integer}
-                          quantity: {type: integer}
-                          restock: {type: boolean}
-                          serials: {type: array, items: {type: string}}
-                    restock: {type: boolean}
-                    method: {type: string}
-                    shift: {type: integer}
-                    reference: {type: string}
-                    reason: {type: string}
-          responses:
-            201: {description: the refund and the sale}
-            409: {description: the sale is not paid, or no open shift for the cash}
-            422: {description: bad items or quantities}
-        """
+        """Refund chosen items of a paid sale (manager)."""
         body = json_body({"items", "restock", "method", "shift", "reference", "reason"})
         sale, refund = services.refund_sale(acting_user(), pk, body.get("items"), restock=body.get("restock", True),
                                             method=body.get("method", "CASH"),
@@ -167,31 +107,13 @@ class SaleApi(BoutiqueModelRestApi):
                              sale=serialize.sale_to_dict(sale))
 
     @expose("/<int:pk>/approve/", methods=["POST"])
-    @protect()
-    # Failed manager passwords use the email's one budget (core.web; above @safe: 429).
-    @password_failures_limited(lambda: json_field("email"), failed_status=403)
-    @safe
-    @fresh_token_required
-    @answers_domain_errors
+    # Failed manager passwords use the email's one budget (core.web).
+    @fresh_api_action(password_failures_limited(lambda: json_field("email"), failed_status=403))
+    @openapi({200: "the sale and the approvals granted in the manager's name",
+              403: "not the credentials of a manager of this store", 409: "the sale is not a draft"},
+             body={"email": "string", "password": "string"})
     def approve(self, pk):
-        """On the spot: a manager of the sale's store types their email and password at the POS.
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    email: {type: string}
-                    password: {type: string}
-          responses:
-            200: {description: the sale and the approvals granted in the manager's name}
-            403: {description: not the credentials of a manager of this store}
-            409: {description: the sale is not a draft}
-        """
+        """On the spot: a manager of the sale's store types their email and password at the POS."""
         body = json_body({"email", "password"})
         sale, granted = services.approve_on_the_spot(acting_user(), pk, body.get("email"), body.get("password"))
         return self.response(200, id=sale.id, result=serialize.sale_to_dict(sale),
@@ -199,15 +121,9 @@ class SaleApi(BoutiqueModelRestApi):
 
     @expose("/queue/", methods=["GET"])
     @api_action
+    @openapi({200: "{count, ids, result}"}, query={"store": "integer"}, method="get")
     def queue(self):
-        """The cashier's queue: sales PENDING_PAYMENT or PARTIALLY_PAID of the user's stores, oldest first.
-        ---
-        get:
-          parameters:
-          - {in: query, name: store, schema: {type: integer}}
-          responses:
-            200: {description: "{count, ids, result}"}
-        """
+        """The cashier's queue: sales PENDING_PAYMENT or PARTIALLY_PAID of the user's stores, oldest first."""
         store = request.args.get("store", type=row_id)
         sales = services.payment_queue(acting_user(), [store] if store else None)
         return self.response(200, count=len(sales), ids=[s.id for s in sales],
@@ -215,16 +131,10 @@ class SaleApi(BoutiqueModelRestApi):
 
     @expose("/warranty/", methods=["GET"])
     @api_action
+    @openapi({200: "{count, result}", 422: "no serial given"},
+             query={"serial": {"schema": {"type": "string"}, "required": True}}, method="get")
     def warranty(self):
-        """Warranty lookup by serial number or IMEI: customer, sale and warranty end date.
-        ---
-        get:
-          parameters:
-          - {in: query, name: serial, schema: {type: string}, required: true}
-          responses:
-            200: {description: "{count, result}"}
-            422: {description: no serial given}
-        """
+        """Warranty lookup by serial number or IMEI: customer, sale and warranty end date."""
         results = services.warranty_lookup(acting_user(), request.args.get("serial"))
         for row in results:
             row["paid_at"] = moment(row["paid_at"])
@@ -237,64 +147,33 @@ APPROVAL_COLUMNS = ["id", "kind", "status", "details", "reason", "store.id", "st
                     "decided_by.first_name", "decided_at"]
 
 
-class ApprovalApi(BoutiqueModelRestApi):
+class ApprovalApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "approvals"
     class_permission_name = "Approval"
     datamodel = ScopedInterface(Approval)
-    base_filters = store_scope()
     include_route_methods = {"get_list", "get", "approve", "reject"}
     method_permission_name = {**READ, "approve": "approve", "reject": "approve"}
     list_columns = show_columns = APPROVAL_COLUMNS
     order_columns = ["id", "requested_at", "status", "kind"]
     search_columns = ["status", "kind", "store", "sale"]
-    base_order = ("id", "desc")
-
-    def get_headless(self, pk, **kwargs):
-        approval = self.datamodel.get(pk, self._base_filters)
-        if approval is None:
-            return self.response_404()
-        return self.response(200, id=approval.id, result=serialize.approval_to_dict(approval))
+    serialise = staticmethod(serialize.approval_to_dict)
 
     def _decide(self, pk, approve):
-        if self.datamodel.get(pk, self._base_filters) is None:
-            return self.response_404()
-        body = request.get_json(silent=True)
-        note = body.get("note") if isinstance(body, dict) else None
-        approval = services.decide_approval(acting_user(), pk, approve, note=note)
-        return self.response(200, id=approval.id, result=serialize.approval_to_dict(approval))
+        self._document(pk)
+        return self._answer(200, services.decide_approval(acting_user(), pk, approve, note=json_field("note")))
 
     @expose("/<int:pk>/approve/", methods=["POST"])
-    @protect()
-    @safe
-    @fresh_token_required
-    @answers_domain_errors
+    @fresh_api_action()
+    @openapi({200: "the approval, APPROVED, decided_by = you", 409: "already decided, or the sale is no longer a draft"})
     def approve(self, pk):
-        """Approve a pending request (a manager of its store).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the approval, APPROVED, decided_by = you}
-            409: {description: already decided, or the sale is no longer a draft}
-        """
+        """Approve a pending request (a manager of its store)."""
         return self._decide(pk, True)
 
     @expose("/<int:pk>/reject/", methods=["POST"])
-    @protect()
-    @safe
-    @fresh_token_required
-    @answers_domain_errors
+    @fresh_api_action()
+    @openapi({200: "the approval, REJECTED", 409: "already decided"})
     def reject(self, pk):
-        """Reject a pending request (a manager of its store).
-        ---
-        post:
-          parameters:
-          - {in: path, name: pk, schema: {type: integer}}
-          responses:
-            200: {description: the approval, REJECTED}
-            409: {description: already decided}
-        """
+        """Reject a pending request (a manager of its store)."""
         return self._decide(pk, False)
 
 
@@ -303,23 +182,14 @@ REFUND_COLUMNS = ["id", "sale.id", "sale.number", "store.id", "store.code", "is_
                   "created_at"]
 
 
-class RefundApi(BoutiqueModelRestApi):
+class RefundApi(ReadOnlyDocumentApi):
     resource_name = "refunds"
     class_permission_name = "Refund"
     datamodel = ScopedInterface(Refund)
-    base_filters = store_scope()
-    include_route_methods = {"get_list", "get"}
-    method_permission_name = READ
     list_columns = show_columns = REFUND_COLUMNS
     order_columns = ["id", "created_at", "amount"]
     search_columns = ["store", "sale", "method", "created_at"]
-    base_order = ("id", "desc")
-
-    def get_headless(self, pk, **kwargs):
-        refund = self.datamodel.get(pk, self._base_filters)
-        if refund is None:
-            return self.response_404()
-        return self.response(200, id=refund.id, result=serialize.refund_to_dict(refund))
+    serialise = staticmethod(serialize.refund_to_dict)
 
 
 def register(appbuilder):

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import UtcDateTime, one_of, ref, utcnow, written_at
 from ..core.money import MoneyColumn
 from ..extensions import db
 
@@ -47,14 +47,11 @@ APPROVAL_STATUSES = (PENDING, APPROVED, REJECTED)
 REFUND_METHODS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD", "CREDIT")
 
 
-def _one_of(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Sale(db.Model):
     __tablename__ = "sale"
     __table_args__ = (
-        CheckConstraint(_one_of("status", SALE_STATUSES), name="ck_sale_status"),
+        CheckConstraint(one_of("status", SALE_STATUSES), name="ck_sale_status"),
         CheckConstraint("number IS NOT NULL OR status IN ('DRAFT', 'CANCELLED')", name="ck_sale_number"),
         CheckConstraint("discount >= 0", name="ck_sale_discount"),
         CheckConstraint("total >= 0", name="ck_sale_total"),
@@ -64,11 +61,11 @@ class Sale(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
+    store_id = ref("store")
     number = Column(String(40), unique=True)  # allocated on submit, kept when cancelled
     status = Column(String(20), nullable=False, default=DRAFT)
-    seller_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
-    customer_id = Column(Integer, ForeignKey("customer.id", ondelete="RESTRICT"), nullable=True, index=True)
+    seller_id = ref("ab_user", ondelete=None, index=True)
+    customer_id = ref("customer", nullable=True, index=True)
     discount = Column(MoneyColumn, nullable=False, default=Decimal("0"))  # sale-level, an amount
     subtotal = Column(MoneyColumn, nullable=False, default=Decimal("0"))  # lines after their discounts
     tax_total = Column(MoneyColumn, nullable=False, default=Decimal("0"))
@@ -78,12 +75,12 @@ class Sale(db.Model):
     stock_reserved = Column(Boolean, nullable=False, default=False)
     note = Column(Text)
     cancel_reason = Column(Text)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
-    updated_at = Column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)
+    created_at = written_at(index=True)
+    updated_at = written_at(onupdate=utcnow)
     submitted_at = Column(UtcDateTime())
     paid_at = Column(UtcDateTime())
     cancelled_at = Column(UtcDateTime())
-    cancelled_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    cancelled_by_id = ref("ab_user", ondelete=None, nullable=True)
 
     store = db.relationship("Store")
     seller = db.relationship("User", foreign_keys=[seller_id])
@@ -127,9 +124,9 @@ class SaleItem(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="CASCADE"), nullable=False, index=True)
+    sale_id = ref("sale", ondelete="CASCADE", index=True)
     position = Column(Integer, nullable=False, default=0)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    product_id = ref("product", index=True)
     quantity = Column(Integer, nullable=False)
     unit_price = Column(MoneyColumn, nullable=False)  # tax included
     discount = Column(MoneyColumn, nullable=False, default=Decimal("0"))  # on the line, an amount
@@ -150,22 +147,22 @@ class Approval(db.Model):
 
     __tablename__ = "approval"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", APPROVAL_KINDS), name="ck_approval_kind"),
-        CheckConstraint(_one_of("status", APPROVAL_STATUSES), name="ck_approval_status"),
+        CheckConstraint(one_of("kind", APPROVAL_KINDS), name="ck_approval_kind"),
+        CheckConstraint(one_of("status", APPROVAL_STATUSES), name="ck_approval_status"),
         CheckConstraint("status = 'PENDING' OR decided_by_id IS NOT NULL", name="ck_approval_decided_by"),
         Index("ix_approval_store_status", "store_id", "status"),
     )
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="CASCADE"), nullable=True, index=True)
+    store_id = ref("store")
+    sale_id = ref("sale", ondelete="CASCADE", nullable=True, index=True)
     kind = Column(String(16), nullable=False)
     status = Column(String(16), nullable=False, default=PENDING)
     details = Column(JSON, nullable=True)  # what is approved: {"discount_percent": "15.00"}, {"items": [...]}
     reason = Column(Text)
-    requested_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
-    requested_at = Column(UtcDateTime(), nullable=False, default=utcnow)
-    decided_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)  # the manager
+    requested_by_id = ref("ab_user", ondelete=None)
+    requested_at = written_at()
+    decided_by_id = ref("ab_user", ondelete=None, nullable=True)  # the manager
     decided_at = Column(UtcDateTime())
 
     store = db.relationship("Store")
@@ -190,23 +187,23 @@ class Refund(db.Model):
 
     __tablename__ = "refund"
     __table_args__ = (
-        CheckConstraint(_one_of("method", REFUND_METHODS), name="ck_refund_method"),
+        CheckConstraint(one_of("method", REFUND_METHODS), name="ck_refund_method"),
         CheckConstraint("amount > 0", name="ck_refund_amount"),
         CheckConstraint("method <> 'CASH' OR shift_id IS NOT NULL", name="ck_refund_cash_shift"),
     )
 
     id = Column(Integer, primary_key=True)
-    sale_id = Column(Integer, ForeignKey("sale.id", ondelete="RESTRICT"), nullable=False, index=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    sale_id = ref("sale", index=True)
+    store_id = ref("store", index=True)
     is_cancellation = Column(Boolean, nullable=False, default=False)
     method = Column(String(16), nullable=False)
     amount = Column(MoneyColumn, nullable=False)
     restock = Column(Boolean, nullable=False, default=True)
     reason = Column(Text)
     reference = Column(String(64))  # of a mobile money / bank transfer / card refund
-    shift_id = Column(Integer, ForeignKey("cash_shift.id", ondelete="RESTRICT"), nullable=True, index=True)
-    approved_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)  # the manager
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    shift_id = ref("cash_shift", nullable=True, index=True)
+    approved_by_id = ref("ab_user", ondelete=None)  # the manager
+    created_at = written_at(index=True)
 
     sale = db.relationship("Sale", back_populates="refunds")
     store = db.relationship("Store")
@@ -227,8 +224,8 @@ class RefundLine(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    refund_id = Column(Integer, ForeignKey("refund.id", ondelete="CASCADE"), nullable=False, index=True)
-    sale_item_id = Column(Integer, ForeignKey("sale_item.id", ondelete="RESTRICT"), nullable=False, index=True)
+    refund_id = ref("refund", ondelete="CASCADE", index=True)
+    sale_item_id = ref("sale_item", index=True)
     quantity = Column(Integer, nullable=False)
     amount = Column(MoneyColumn, nullable=False)
     restock = Column(Boolean, nullable=False, default=True)  # False: defective, not back in stock

@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
-                        ScopedInterface, answers_domain_errors, api_action, id_field, load_schema, moment)
+                        STRINGS, ScopedInterface, answers_domain_errors, api_action, body_reason, id_field, load_schema,
+                        moment, objects, openapi, optional_text, optional_texts, update_schema)
 from ..core.errors import ValidationFailed
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -106,9 +107,9 @@ class AdjustmentInput(Schema):
     product = id_field(required=True)
     type = fields.String(required=True)
     quantity = QuantityField(minimum=None, required=True)
-    note = fields.String(load_default=None, allow_none=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
-    serial_status = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
+    serials = optional_texts()
+    serial_status = optional_text()
 
 
 class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
@@ -149,35 +150,28 @@ class InventoryMovementApi(QueryArgsFiltersMixin, BoutiqueModelRestApi):
 class TransferLineInput(Schema):
     product = id_field(required=True)
     quantity = QuantityField(required=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class TransferInput(Schema):
     store = id_field(required=True)
     destination_store = id_field(required=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
     lines = fields.List(fields.Nested(TransferLineInput), load_default=list)
 
 
-class TransferUpdateInput(Schema):
-    destination_store = id_field(load_default=None)
-    note = fields.String(load_default=None, allow_none=True)
-    lines = fields.List(fields.Nested(TransferLineInput), load_default=None)
+TransferUpdateInput = update_schema(TransferInput, "store")
 
 
 class ReceiptLineInput(Schema):
     product = id_field(required=True)
     received_quantity = fields.Integer(required=True, strict=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class ReceiptInput(Schema):
     lines = fields.List(fields.Nested(ReceiptLineInput), load_default=list)
-    note = fields.String(load_default=None, allow_none=True)
-
-
-class ReasonInput(Schema):
-    reason = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
 
 
 def transfer_to_dict(transfer):
@@ -224,7 +218,6 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "destination_store", "created_at", "sent_at", "received_at"]
     order_columns = ["id", "number", "created_at", "sent_at", "received_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(transfer_to_dict)
 
     @answers_domain_errors
@@ -246,60 +239,19 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/send/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, SENT", 404: "no such transfer in your stores",
+              409: "not a draft, or not enough stock"})
     def send(self, pk):
-        """Send a DRAFT transfer: the source's stock goes down.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the transfer, SENT
-            404:
-              description: no such transfer in your stores
-            409:
-              description: not a draft, or not enough stock
-        """
-        transfer = services.send_transfer(acting_user(), self._document(pk))
-        return self._answer(200, transfer)
+        """Send a DRAFT transfer: the source's stock goes down."""
+        return self._answer(200, services.send_transfer(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/receive/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, RECEIVED, with received quantities and differences",
+              403: "you do not work in the destination store", 409: "not SENT", 422: "bad quantities or serials"},
+             body={"note": "string", "lines": objects(product="integer", received_quantity="integer", serials=STRINGS)})
     def receive(self, pk):
-        """Receive a SENT transfer at the destination; lines not listed arrived in full.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    note: {type: string}
-                    lines:
-                      type: array
-                      items:
-                        type: object
-                        properties:
-                          product: {type: integer}
-                          received_quantity: {type: integer}
-                          serials: {type: array, items: {type: string}}
-          responses:
-            200:
-              description: the transfer, RECEIVED, with received quantities and differences
-            403:
-              description: you do not work in the destination store
-            409:
-              description: not SENT
-            422:
-              description: bad quantities or serials
-        """
+        """Receive a SENT transfer at the destination; lines not listed arrived in full."""
         transfer = self._document(pk)
         data = load_schema(ReceiptInput(), request.get_json(silent=True) or {})
         received = {}
@@ -312,31 +264,10 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the transfer, CANCELLED", 409: "already received or cancelled"}, body={"reason": "string"})
     def cancel(self, pk):
-        """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    reason: {type: string}
-          responses:
-            200:
-              description: the transfer, CANCELLED
-            409:
-              description: already received or cancelled
-        """
-        transfer = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        transfer = services.cancel_transfer(acting_user(), transfer, data["reason"])
-        return self._answer(200, transfer)
+        """Cancel a DRAFT, or a SENT transfer whose goods came back to the source (reason required)."""
+        return self._answer(200, services.cancel_transfer(acting_user(), self._document(pk), body_reason()))
 
 
 # --- stock counts ------------------------------------------------------------------------------
@@ -344,13 +275,13 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
 class CountInput(Schema):
     store = id_field(required=True)
     products = fields.List(id_field(), load_default=None, allow_none=True)
-    note = fields.String(load_default=None, allow_none=True)
+    note = optional_text()
 
 
 class CountLineInput(Schema):
     product = id_field(required=True)
     counted_quantity = QuantityField(minimum=0, load_default=None, allow_none=True)
-    serials = fields.List(fields.String(), load_default=None, allow_none=True)
+    serials = optional_texts()
 
 
 class CountsInput(Schema):
@@ -404,7 +335,6 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     resource_name = "stock-counts"
     class_permission_name = "StockCount"
     datamodel = ScopedInterface(StockCount)
-    base_filters = store_scope()
     include_route_methods = {"get", "get_list", "info", "post", "counts", "validate", "cancel"}
     method_permission_name = {**READ_WRITE_PERMISSIONS, "counts": "write", "validate": "validate", "cancel": "write"}
     list_columns = show_columns = COUNT_LIST_COLUMNS
@@ -412,7 +342,6 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     add_query_rel_fields = {"store": store_scope("id")}
     search_columns = ["number", "status", "store", "created_at", "validated_at"]
     order_columns = ["id", "number", "created_at", "validated_at"]
-    base_order = ("id", "desc")
     serialise = staticmethod(count_to_dict)
 
     def _answer(self, status, item):
@@ -428,82 +357,27 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
 
     @expose("/<int:pk>/counts/", methods=["POST"])
     @api_action
+    @openapi({200: "the count with its lines, differences and flagged serials", 409: "not OPEN", 422: "bad lines"},
+             body={"lines": objects(product="integer", counted_quantity="integer", serials=STRINGS)})
     def counts(self, pk):
-        """Enter counted quantities (serials for serial-tracked products) while OPEN.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    lines:
-                      type: array
-                      items:
-                        type: object
-                        properties:
-                          product: {type: integer}
-                          counted_quantity: {type: integer}
-                          serials: {type: array, items: {type: string}}
-          responses:
-            200:
-              description: the count with its lines, differences and flagged serials
-            409:
-              description: not OPEN
-            422:
-              description: bad lines
-        """
-        count = self._document(pk)
-        data = load_schema(CountsInput())
-        count = services.enter_counts(acting_user(), count, data["lines"])
+        """Enter counted quantities (serials for serial-tracked products) while OPEN."""
+        count = services.enter_counts(acting_user(), self._document(pk), load_schema(CountsInput())["lines"])
         return self._answer(200, count)
 
     @expose("/<int:pk>/validate/", methods=["POST"])
     @api_action
+    @openapi({200: "the count, VALIDATED", 403: "managers only",
+              409: "not OPEN, lines not counted, or a stale count (recount)"})
     def validate(self, pk):
-        """Validate an OPEN count (managers): one COUNT movement per difference.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the count, VALIDATED
-            403:
-              description: managers only
-            409:
-              description: not OPEN, lines not counted, or a stale count (recount)
-        """
-        count = services.validate_count(acting_user(), self._document(pk))
-        return self._answer(200, count)
+        """Validate an OPEN count (managers): one COUNT movement per difference."""
+        return self._answer(200, services.validate_count(acting_user(), self._document(pk)))
 
     @expose("/<int:pk>/cancel/", methods=["POST"])
     @api_action
+    @openapi({200: "the count, CANCELLED", 409: "not OPEN"})
     def cancel(self, pk):
-        """Cancel an OPEN count: nothing moves.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200:
-              description: the count, CANCELLED
-            409:
-              description: not OPEN
-        """
-        count = self._document(pk)
-        data = load_schema(ReasonInput(), request.get_json(silent=True) or {})
-        count = services.cancel_count(acting_user(), count, data["reason"])
-        return self._answer(200, count)
+        """Cancel an OPEN count: nothing moves."""
+        return self._answer(200, services.cancel_count(acting_user(), self._document(pk), body_reason()))
 
 
 def register(appbuilder):

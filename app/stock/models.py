@@ -16,7 +16,7 @@ from sqlalchemy import (
 
 from flask_babel import lazy_gettext as _l
 
-from ..core.models import UtcDateTime, utcnow
+from ..core.models import UtcDateTime, one_of, ref, written_at
 from ..extensions import db
 
 MOVEMENT_TYPES = ("PURCHASE", "SALE", "RETURN", "ADJUSTMENT", "TRANSFER_OUT", "TRANSFER_IN", "COUNT")
@@ -60,9 +60,6 @@ MOVEMENT_LABELS = {
 }
 
 
-def _one_of(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class ProductStock(db.Model):
     """quantity on hand and reserved for partly paid sales; available = quantity - reserved."""
@@ -75,8 +72,8 @@ class ProductStock(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store", index=True)
+    product_id = ref("product", index=True)
     quantity = Column(Integer, nullable=False, default=0)
     reserved = Column(Integer, nullable=False, default=0)
 
@@ -96,24 +93,24 @@ class InventoryMovement(db.Model):
 
     __tablename__ = "inventory_movement"
     __table_args__ = (
-        CheckConstraint(_one_of("type", MOVEMENT_TYPES), name="ck_inventory_movement_type"),
+        CheckConstraint(one_of("type", MOVEMENT_TYPES), name="ck_inventory_movement_type"),
         CheckConstraint("quantity <> 0", name="ck_inventory_movement_quantity"),
         CheckConstraint("balance_after >= 0", name="ck_inventory_movement_balance"),
         Index("ix_inventory_movement_store_product", "store_id", "product_id", "id"),
     )
 
     id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store")
+    product_id = ref("product", index=True)
     type = Column(String(16), nullable=False)
     quantity = Column(Integer, nullable=False)  # signed
     balance_after = Column(Integer, nullable=False)
     reference_type = Column(String(32))  # the document that moved the goods: Sale, Transfer, StockCount...
     reference_id = Column(Integer)
     reference = Column(String(64))  # its number, for people
-    user_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    user_id = ref("ab_user", ondelete=None, nullable=True)
     note = Column(Text)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow, index=True)
+    created_at = written_at(index=True)
     # PURCHASE, SALE, RETURN: the unit cost at that moment (cost of goods sold, traceable margins)
     unit_cost = Column(Numeric(14, 2, asdecimal=True))
 
@@ -131,16 +128,16 @@ class SerialNumber(db.Model):
     __tablename__ = "serial_number"
     __table_args__ = (
         UniqueConstraint("product_id", "serial", name="uq_serial_number_product_serial"),
-        CheckConstraint(_one_of("status", SERIAL_STATUSES), name="ck_serial_number_status"),
+        CheckConstraint(one_of("status", SERIAL_STATUSES), name="ck_serial_number_status"),
         Index("ix_serial_number_store_product_status", "store_id", "product_id", "status"),
     )
 
     id = Column(Integer, primary_key=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False)
+    product_id = ref("product")
+    store_id = ref("store")
     serial = Column(String(64), nullable=False, index=True)
     status = Column(String(16), nullable=False, default="IN_STOCK")
-    received_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    received_at = written_at()
 
     product = db.relationship("Product")
     store = db.relationship("Store")
@@ -165,18 +162,18 @@ class Transfer(Document, db.Model):
 
     __tablename__ = "transfer"
     __table_args__ = (
-        CheckConstraint(_one_of("status", TRANSFER_STATUSES), name="ck_transfer_status"),
+        CheckConstraint(one_of("status", TRANSFER_STATUSES), name="ck_transfer_status"),
         CheckConstraint("store_id <> destination_store_id", name="ck_transfer_two_stores"),
     )
 
     id = Column(Integer, primary_key=True)
     number = Column(String(40), unique=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
-    destination_store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store", index=True)
+    destination_store_id = ref("store", index=True)
     status = Column(String(16), nullable=False, default="DRAFT")
     note = Column(Text)
-    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
+    created_by_id = ref("ab_user", ondelete=None, nullable=True)
+    created_at = written_at()
     sent_at = Column(UtcDateTime())
     received_at = Column(UtcDateTime())
     receipt_note = Column(Text)  # what the destination says about differences
@@ -201,8 +198,8 @@ class TransferLine(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    transfer_id = Column(Integer, ForeignKey("transfer.id", ondelete="CASCADE"), nullable=False, index=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
+    transfer_id = ref("transfer", ondelete="CASCADE", index=True)
+    product_id = ref("product")
     quantity = Column(Integer, nullable=False)
     received_quantity = Column(Integer)  # set on receipt; the difference with quantity is recorded
 
@@ -219,17 +216,17 @@ class StockCount(Document, db.Model):
     """An inventory: OPEN with the expected quantities snapshotted, then VALIDATED by a manager."""
 
     __tablename__ = "stock_count"
-    __table_args__ = (CheckConstraint(_one_of("status", COUNT_STATUSES), name="ck_stock_count_status"),)
+    __table_args__ = (CheckConstraint(one_of("status", COUNT_STATUSES), name="ck_stock_count_status"),)
 
     id = Column(Integer, primary_key=True)
     number = Column(String(40), unique=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="RESTRICT"), nullable=False, index=True)
+    store_id = ref("store", index=True)
     status = Column(String(16), nullable=False, default="OPEN")
     note = Column(Text)
     cancel_reason = Column(Text)
-    created_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
-    created_at = Column(UtcDateTime(), nullable=False, default=utcnow)
-    validated_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    created_by_id = ref("ab_user", ondelete=None, nullable=True)
+    created_at = written_at()
+    validated_by_id = ref("ab_user", ondelete=None, nullable=True)
     validated_at = Column(UtcDateTime())
 
     store = db.relationship("Store")
@@ -262,8 +259,8 @@ class StockCountLine(db.Model):
     )
 
     id = Column(Integer, primary_key=True)
-    count_id = Column(Integer, ForeignKey("stock_count.id", ondelete="CASCADE"), nullable=False, index=True)
-    product_id = Column(Integer, ForeignKey("product.id", ondelete="RESTRICT"), nullable=False)
+    count_id = ref("stock_count", ondelete="CASCADE", index=True)
+    product_id = ref("product")
     expected_quantity = Column(Integer, nullable=False)
     counted_quantity = Column(Integer)
     book_quantity = Column(Integer)

@@ -5,7 +5,7 @@ from flask_appbuilder.api import expose
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import inspect as sa_inspect
 
-from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action
+from ..core.api import BoutiqueModelRestApi, ScopedInterface, api_action, openapi
 from ..core.errors import BadRequest, ValidationFailed
 from ..core.scoping import store_scope
 from ..security import ONE_ROLE, email_is_the_username, hash_password
@@ -35,32 +35,11 @@ class StoreApi(BoutiqueModelRestApi):
 
     @expose("/<int:pk>/assign-users/", methods=["POST"])
     @api_action
+    @openapi({200: "the store's user ids", 404: "no such store", 422: "unknown users"},
+             body={"user_ids": {"type": "array", "items": {"type": "integer"}}})
     def assign_users(self, pk):
-        """Set the users of a store.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    user_ids: {type: array, items: {type: integer}}
-          responses:
-            200:
-              description: the store's user ids
-            404:
-              description: no such store
-            422:
-              description: unknown users
-        """
-        store = self.datamodel.get(pk, self._base_filters)
-        if store is None:
-            return self.response_404()
+        """Set the users of a store."""
+        store = self._document(pk)
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or "user_ids" not in body:
             raise BadRequest(errors={"user_ids": ["Champ obligatoire."]})

@@ -10,11 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, Integer, Numeric, String, Text, UniqueConstraint
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..core.models import ref
 from ..core.errors import NotFound
 from ..core.inputs import FieldError, row
 from ..core.scoping import can_access_store, scope_to_stores
@@ -103,8 +104,8 @@ class StoreUser(db.Model):
     __table_args__ = (UniqueConstraint("store_id", "user_id", name="uq_store_user"),)
 
     id = Column(Integer, primary_key=True)
-    store_id = Column(Integer, ForeignKey("store.id", ondelete="CASCADE"), nullable=False, index=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    store_id = ref("store", ondelete="CASCADE", index=True)
+    user_id = ref("ab_user", ondelete="CASCADE", index=True)
 
     store = db.relationship("Store")
     user = db.relationship("User")

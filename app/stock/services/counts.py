@@ -12,9 +12,8 @@ from ...core.models import utcnow
 from ...core.numbering import allocate_number
 from ...extensions import db
 from ..models import ON_HAND_SERIAL_STATUSES, ProductStock, SerialNumber, StockCount, StockCountLine
-from .ledger import (COUNT_DOC_TYPE, NotEnoughStock, Reference, SerialNotAvailable, _bring_serials, _locked, _product,
-                     _quantity, _record, _require_status, _require_store_access, _set_serial_status, _store, _user_id,
-                     clean_serials, serials_on_hand)
+from .ledger import (COUNT_DOC_TYPE, NotEnoughStock, Reference, SerialNotAvailable, _bring_serials, _lock_to_act,
+                     _product, _quantity, _record, _set_serial_status, _store, _user_id, clean_serials, serials_on_hand)
 
 
 def open_count(user, store_id, product_ids=None, note=None, category_id=None):
@@ -55,10 +54,7 @@ def open_count(user, store_id, product_ids=None, note=None, category_id=None):
 
 
 def _open_count_of_store(user, count):
-    count = _locked(StockCount, count.id)
-    _require_status(count, "OPEN")
-    _require_store_access(user, count.store_id, _l("Cet inventaire n'est pas celui de vos magasins."))
-    return count
+    return _lock_to_act(user, count, ("OPEN",), _l("Cet inventaire n'est pas celui de vos magasins."))
 
 
 def enter_counts(user, count, entries):

@@ -459,6 +459,14 @@ def _require_status(document, *statuses):
                                    document=str(document), status=STATUS_LABELS.get(document.status, document.status)))
 
 
+def _lock_to_act(user, document, statuses, message, store="store_id"):
+    """The document re-read under its row lock, in one of `statuses`, of a store (`store`) the user works in."""
+    document = _locked(type(document), document.id)
+    _require_status(document, *statuses)
+    _require_store_access(user, getattr(document, store), message)
+    return document
+
+
 # --- adjustments -----------------------------------------------------------------------------
 
 def adjust_stock(user, store_id, product_id, quantity, note, serials=None, serial_status=None):

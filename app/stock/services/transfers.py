@@ -12,8 +12,8 @@ from ...core.models import utcnow
 from ...core.numbering import allocate_number
 from ...extensions import db
 from ..models import ON_HAND_SERIAL_STATUSES, SerialNumber, Transfer, TransferLine
-from .ledger import (Reference, TRANSFER_DOC_TYPE, _locked, _product, _require_status, _require_store_access,
-                     _set_serial_status, _store, _user_id, clean_serials, move)
+from .ledger import (Reference, TRANSFER_DOC_TYPE, _lock_to_act, _product, _set_serial_status, _store, _user_id,
+                     clean_serials, move)
 
 
 def _clean_transfer_lines(lines, source_store_id):
@@ -88,10 +88,7 @@ def create_transfer(user, store_id, destination_store_id, lines=(), note=None):
 
 
 def _draft_for_source(user, transfer):
-    transfer = _locked(Transfer, transfer.id)
-    _require_status(transfer, "DRAFT")
-    _require_store_access(user, transfer.store_id, _l("Seul le magasin d'origine peut modifier ce transfert."))
-    return transfer
+    return _lock_to_act(user, transfer, ("DRAFT",), _l("Seul le magasin d'origine peut modifier ce transfert."))
 
 
 def update_transfer(user, transfer, *, destination_store_id=None, lines=None, note=None):
@@ -170,10 +167,8 @@ def receive_transfer(user, transfer, received=None, note=None):
     become MISSING. Each line keeps its received_quantity, so the difference with the
     sent quantity stays on the document and in the audit trail.
     """
-    transfer = _locked(Transfer, transfer.id)
-    _require_status(transfer, "SENT")
-    _require_store_access(user, transfer.destination_store_id,
-                          _l("Seul le magasin de destination peut réceptionner ce transfert."))
+    transfer = _lock_to_act(user, transfer, ("SENT",), store="destination_store_id",
+                            message=_l("Seul le magasin de destination peut réceptionner ce transfert."))
     received = dict(received or {})
     lines = {line.product_id: line for line in transfer.lines}
     unknown = sorted(str(pid) for pid in received if pid not in lines)
@@ -228,9 +223,8 @@ def cancel_transfer(user, transfer, reason=None):
     so the ledger shows the way out and the way back. A reason is required then.
     A RECEIVED transfer cannot be cancelled (send the goods back with a new transfer).
     """
-    transfer = _locked(Transfer, transfer.id)
-    _require_status(transfer, "DRAFT", "SENT")
-    _require_store_access(user, transfer.store_id, _l("Seul le magasin d'origine peut annuler ce transfert."))
+    transfer = _lock_to_act(user, transfer, ("DRAFT", "SENT"),
+                            _l("Seul le magasin d'origine peut annuler ce transfert."))
     reason = (reason or "").strip() or None
     before = transfer.status
     if before == "SENT":
