@@ -12,7 +12,7 @@ from ..core.list_filters import Choice, Contains, FilteredListMixin, Period, Sto
 from ..core.scoping import acting_user, scope_to_stores, store_scope
 from ..core.views import add_entry_point, get_or_404, has_permission
 from ..extensions import db
-from ..core.web import SCREEN_READ as READ_ONLY
+from ..core.web import SCREEN_READ
 from .models import METHOD_LABELS
 from . import services
 from .api import OwnShiftsForCashiers
@@ -34,7 +34,7 @@ SHIFT_STATUS_LABELS = {"OPEN": _l("Ouverte"), "CLOSED": _l("Fermée")}
 class CashShiftModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(CashShift)
     class_permission_name = "CashShift"
-    method_permission_name = READ_ONLY
+    method_permission_name = SCREEN_READ
     base_permissions = ["can_read"]
     base_filters = store_scope() + [["cashier_id", OwnShiftsForCashiers, lambda: None]]
     base_order = ("id", "desc")
@@ -70,7 +70,7 @@ class CashShiftModelView(FilteredListMixin, ModelView):
 class PaymentModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Payment)
     class_permission_name = "Payment"
-    method_permission_name = READ_ONLY
+    method_permission_name = SCREEN_READ
     base_permissions = ["can_read"]
     base_filters = store_scope()
     base_order = ("id", "desc")

@@ -22,7 +22,7 @@ from ..core.scoping import acting_user
 from ..core.views import add_entry_point
 from ..core.web import describe_error
 from ..extensions import db
-from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
+from ..core.web import SCREEN_READ_WRITE
 from . import services, spreadsheets
 from .api import can_see_costs, stock_export_stores, xlsx_response
 from .labels import LABELS
@@ -35,7 +35,7 @@ class DomainCheckedView(ModelView):
     """A ModelView whose pre_add / pre_update run the domain checks: errors are flashed in French."""
 
     datamodel = None
-    method_permission_name = VIEW_PERMISSIONS
+    method_permission_name = SCREEN_READ_WRITE
     label_columns = LABELS
     validate = None
 

@@ -25,8 +25,6 @@ from .money import to_money
 from .scoping import RelatedChoicesScope, acting_user, store_scope
 from .web import API_READ, API_READ_WRITE, fresh_token_required
 
-READ_WRITE_PERMISSIONS = API_READ_WRITE
-
 MARSHMALLOW_MESSAGES = {
     "Missing data for required field.": _l("Champ obligatoire."),
     "Field may not be null.": _l("Ce champ ne peut pas être vide."),
@@ -345,7 +343,7 @@ class BoutiqueModelRestApi(ModelRestApi):
     """Every resource API derives from this one."""
 
     allow_browser_login = False
-    method_permission_name = READ_WRITE_PERMISSIONS
+    method_permission_name = API_READ_WRITE
     page_size = 25
     max_page_size = 100
 

@@ -9,7 +9,7 @@ from ..core.errors import ValidationFailed
 from ..core.formatting import format_local_datetime, yes_no
 from ..core.scoping import acting_user, store_scope
 from ..core.views import add_entry_point
-from ..core.web import SCREEN_READ_WRITE as VIEW_PERMISSIONS
+from ..core.web import SCREEN_READ_WRITE
 from . import services
 from .models import Customer
 
@@ -17,7 +17,7 @@ from .models import Customer
 class CustomerModelView(ModelView):
     datamodel = ScopedInterface(Customer, write=services.save_customer)
     class_permission_name = "Customer"
-    method_permission_name = VIEW_PERMISSIONS
+    method_permission_name = SCREEN_READ_WRITE
     base_filters = store_scope()
     base_order = ("name", "asc")
     list_title = _l("Clients")

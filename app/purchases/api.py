@@ -13,9 +13,10 @@ from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
-from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
+from ..core.api import (BoutiqueModelRestApi, DocumentApiMixin, ScopedInterface,
                         answers_domain_errors, api_action, body_reason, id_field, load_schema, moment, openapi,
                         optional_text, optional_texts, update_schema)
+from ..core.web import API_READ_WRITE
 from ..core.errors import BadRequest
 from ..core.scoping import acting_user, store_scope
 from . import documents, services
@@ -139,7 +140,7 @@ class PurchaseOrderApi(DocumentApiMixin, BoutiqueModelRestApi):
     datamodel = ScopedInterface(PurchaseOrder)
     include_route_methods = {"get", "get_list", "info", "post", "put", "send", "cancel", "order_pdf",
                              "order_missing", "import_lines"}
-    method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "cancel": "write", "order_pdf": "read",
+    method_permission_name = {**API_READ_WRITE, "send": "write", "cancel": "write", "order_pdf": "read",
                               "order_missing": "write", "import_lines": "write"}
     list_columns = show_columns = ORDER_LIST_COLUMNS
     add_columns = ["store", "supplier", "note"]

@@ -26,8 +26,6 @@ from ..cashier.services import refund_till
 from .models import DRAFT, PENDING, Approval, Refund, Sale
 from .totals import sale_totals
 
-READ_ONLY = SCREEN_READ
-
 SALE_LABELS = {
     "number": _l("Numéro"),
     "status": _l("Statut"),
@@ -79,7 +77,7 @@ WHO = ("first_name", "last_name")
 class SaleModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Sale)
     class_permission_name = "Sale"
-    method_permission_name = {**READ_ONLY, "cancel": "cancel", "refund": "refund"}
+    method_permission_name = {**SCREEN_READ, "cancel": "cancel", "refund": "refund"}
     base_permissions = ["can_read", "can_cancel", "can_refund"]
     base_filters = store_scope()
     base_order = ("id", "desc")
@@ -173,7 +171,7 @@ class ApprovalModelView(FilteredListMixin, ModelView):
 
     datamodel = ScopedInterface(Approval)
     class_permission_name = "Approval"
-    method_permission_name = {**READ_ONLY, "decide": "approve"}
+    method_permission_name = {**SCREEN_READ, "decide": "approve"}
     base_permissions = ["can_read", "can_approve"]
     base_filters = store_scope()
     base_order = ("id", "desc")
@@ -240,7 +238,7 @@ def _same_site(url):
 class RefundModelView(FilteredListMixin, ModelView):
     datamodel = ScopedInterface(Refund)
     class_permission_name = "Refund"
-    method_permission_name = READ_ONLY
+    method_permission_name = SCREEN_READ
     base_permissions = ["can_read"]
     base_filters = store_scope()
     base_order = ("id", "desc")

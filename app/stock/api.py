@@ -12,9 +12,10 @@ from flask_appbuilder.exceptions import FABException
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
-from ..core.api import (READ_WRITE_PERMISSIONS, BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
+from ..core.api import (BoutiqueModelRestApi, DocumentApiMixin, QuantityField,
                         STRINGS, ScopedInterface, answers_domain_errors, api_action, body_reason, id_field, load_schema,
                         moment, objects, openapi, optional_text, optional_texts, update_schema)
+from ..core.web import API_READ_WRITE
 from ..core.errors import ValidationFailed
 from ..core.ids import row_id
 from ..core.scoping import acting_user, store_scope
@@ -211,7 +212,7 @@ class TransferApi(DocumentApiMixin, BoutiqueModelRestApi):
     datamodel = ScopedInterface(Transfer, open_relations=("destination_store",))
     base_filters = transfer_scope()
     include_route_methods = {"get", "get_list", "info", "post", "put", "send", "receive", "cancel"}
-    method_permission_name = {**READ_WRITE_PERMISSIONS, "send": "write", "receive": "write", "cancel": "write"}
+    method_permission_name = {**API_READ_WRITE, "send": "write", "receive": "write", "cancel": "write"}
     list_columns = show_columns = TRANSFER_LIST_COLUMNS
     add_columns = ["store", "destination_store", "note"]
     edit_columns = ["destination_store", "note"]
@@ -336,7 +337,7 @@ class StockCountApi(DocumentApiMixin, BoutiqueModelRestApi):
     class_permission_name = "StockCount"
     datamodel = ScopedInterface(StockCount)
     include_route_methods = {"get", "get_list", "info", "post", "counts", "validate", "cancel"}
-    method_permission_name = {**READ_WRITE_PERMISSIONS, "counts": "write", "validate": "validate", "cancel": "write"}
+    method_permission_name = {**API_READ_WRITE, "counts": "write", "validate": "validate", "cancel": "write"}
     list_columns = show_columns = COUNT_LIST_COLUMNS
     add_columns = ["store", "note"]
     add_query_rel_fields = {"store": store_scope("id")}

@@ -17,8 +17,6 @@ from ..core.views import ENTRY_POINTS, ROLE_LABELS, home_panels
 from ..core.web import SCREEN_READ_WRITE
 from .models import Store, StoreUser
 
-VIEW_PERMISSIONS = SCREEN_READ_WRITE
-
 STORE_LABELS = {
     "code": _l("Code"),
     "name": _l("Nom"),
@@ -73,7 +71,7 @@ class HomeView(IndexView):
 class StoreModelView(ModelView):
     datamodel = ScopedInterface(Store)
     class_permission_name = "Store"
-    method_permission_name = VIEW_PERMISSIONS
+    method_permission_name = SCREEN_READ_WRITE
     base_filters = store_scope("id")
     list_title = _l("Magasins")
     show_title = _l("Magasin")
@@ -109,7 +107,7 @@ def _zone_choices():
 class StoreUserModelView(ModelView):
     datamodel = ScopedInterface(StoreUser)
     class_permission_name = "StoreUser"
-    method_permission_name = VIEW_PERMISSIONS
+    method_permission_name = SCREEN_READ_WRITE
     base_filters = store_scope()
     list_title = _l("Affectations aux magasins")
     add_title = _l("Affecter un utilisateur")
