@@ -24,6 +24,7 @@ from ..catalog.models import Product
 from ..catalog.services import FieldError, clean_count, clean_money
 from ..core import audit
 from ..core.errors import Conflict, InvalidTransition, ValidationFailed
+from ..core.inputs import path
 from ..core.models import utcnow
 from ..core.numbering import allocate_number
 from ..core.scoping import can_access_store
@@ -129,7 +130,7 @@ class _LineRefused(Exception):
 
 
 def _clean_each(lines, clean_line):
-    """[clean_line(line) for each line], or ValidationFailed with every refused line's messages (`lines.0`)."""
+    """[clean_line(line) for each line], or ValidationFailed with every refused line's messages (`lines[0]`)."""
     cleaned, errors = [], {}
     for index, line in enumerate(lines):
         try:
@@ -137,7 +138,7 @@ def _clean_each(lines, clean_line):
                 raise _LineRefused(_l("Ligne invalide."))
             cleaned.append(clean_line(line))
         except _LineRefused as exc:
-            errors[f"lines.{index}"] = exc.messages
+            errors[path("lines", index)] = exc.messages
     if errors:
         raise ValidationFailed(errors=errors)
     return cleaned

@@ -61,7 +61,7 @@ def test_bad_input_answers_in_french(as_manager, shop):
         {"product": shop.cable, "quantity": 2, "unit_cost": "abc"}]})
     assert bad.status_code == 422
     errors = bad.get_json()["errors"]
-    assert set(errors) == {"lines.0", "lines.1", "lines.2"}
+    assert set(errors) == {"lines[0]", "lines[1]", "lines[2]"}
     assert as_manager.post("/api/v1/purchase-orders/", json={"store": shop.dla, "supplier": 424242}).status_code == 422
     assert as_manager.post("/api/v1/goods-receipts/", json={"purchase_order": 1}).status_code == 422
     assert as_manager.post("/api/v1/purchase-orders/", data="x").status_code == 400
