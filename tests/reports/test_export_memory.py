@@ -32,8 +32,11 @@ def _resident_kib():
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
 
 
-@pytest.mark.skipif(not os.access(CLEAR_REFS, os.W_OK), reason="needs Linux's resettable peak memory")
 def test_a_100000_sale_export_stays_under_the_memory_bound(app, postgres):
+    if not os.access(CLEAR_REFS, os.W_OK):  # outside CI a machine without it skips; in CI it fails
+        if os.environ.get("CI"):
+            pytest.fail("The export's memory bound needs Linux's resettable peak memory in CI")
+        pytest.skip("needs Linux's resettable peak memory")
     with app.app_context():
         store = make_store("BIG1", "Magasin de l'année")
         seller = user_by_email("vendeur1@boutique.cm")
