@@ -1,23 +1,16 @@
 """Issue 19 item 3: a manager reads a cancellation in the audit log in words: the action in French,
 the invoice number, the changed fields as a small table; filters by action in words."""
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import screenshots
 from tests.conftest import DEMO
 
 pytestmark = pytest.mark.browser
 
-SIZES = ((1366, 768), (1024, 600))
-
 
 def _shots(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"i19_audit_{name}_{width}.png"), full_page=True)
+    screenshots(page, f"i19_audit_{name}")
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
 """Issue 19 item 9: a count is blind like the till's close. The stock keeper counts without
 seeing the expected quantity; the manager who validates reads expected, counted and the difference."""
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import screenshots
 from tests.conftest import DEMO
 
 pytestmark = pytest.mark.browser
-
-SIZES = ((1366, 768), (1024, 600))
 
 
 @pytest.fixture
@@ -26,10 +22,7 @@ def shelf(app):
 
 
 def _shots(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"i19_count_{name}_{width}.png"), full_page=True)
+    screenshots(page, f"i19_count_{name}")
 
 
 def _logout(page):

@@ -1,23 +1,16 @@
 """Issue 19 item 7: an admin creates a cashier of DLA1 on one form (email, names, the role in
 words, the stores) and sees a weak password refused; the user's page shows their stores."""
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import screenshots
 from tests.conftest import DEMO
 
 pytestmark = pytest.mark.browser
 
-SIZES = ((1366, 768), (1024, 600))
-
 
 def _shots(page, name):
-    os.makedirs(SCREENSHOTS, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"i19_users_{name}_{width}.png"), full_page=True)
+    screenshots(page, f"i19_users_{name}")
 
 
 def test_an_admin_creates_a_cashier_of_dla1_on_one_form(page, login, app):
