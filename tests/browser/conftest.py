@@ -19,6 +19,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import config
+from tests.conftest import DEMO
 
 SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "screenshots")
 CHROMIUM_ARGS = [
@@ -97,19 +98,41 @@ def page(request, browser, live_server):
         context.close()
 
 
+def fill_login(page, email, password):
+    """Fill and submit the login form the way a person does."""
+    page.goto("/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    return page
+
+
+def sign_in(page, role):
+    return fill_login(page, *DEMO[role])
+
+
 @pytest.fixture
 def login(page):
-    """login(email, password): fill and submit the login form the way a person does."""
+    """login(email, password) on the test's page."""
+    return lambda email, password: fill_login(page, email, password)
 
-    def submit(email, password):
-        page.goto("/login/")
-        page.get_by_label("Adresse e-mail").fill(email)
-        page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        return page
 
-    return submit
+@pytest.fixture
+def signed_in(browser, live_server):
+    """signed_in(role): another person's browser at the tablet size, signed in (the seller beside
+    the cashier); closed at the end of the test."""
+    contexts = []
+
+    def open_as(role):
+        context = browser.new_context(viewport=VIEWPORT, base_url=live_server, locale="en-US")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return sign_in(context.new_page(), role)
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 def screenshots(page, name, sizes=LAPTOPS):

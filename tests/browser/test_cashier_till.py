@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import SCREENSHOTS, VIEWPORT
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.browser.test_pos_seller import scan, shot
 from tests.conftest import DEMO
 from tests.documents.pdf_tools import pdf_opened_by
@@ -21,15 +21,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def shop(app):
     return make_pos_shop(app)
-
-
-def sign_in(page, role):
-    email, password = DEMO[role]
-    page.goto("/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
 
 
 def sale_waiting_at_an_open_till(app, product_id):
@@ -49,13 +40,8 @@ def sale_waiting_at_an_open_till(app, product_id):
 
 
 @pytest.fixture
-def seller_page(browser, live_server):
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_server, locale="en-US")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, "SALES")
-    yield page
-    context.close()
+def seller_page(signed_in):
+    return signed_in("SALES")
 
 
 def test_the_till_from_the_queue_to_the_z_report(page, login, seller_page, shop):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cashier_till import sign_in
+from tests.browser.conftest import sign_in
 from tests.browser.test_pos_seller import shot
 
 pytestmark = pytest.mark.browser

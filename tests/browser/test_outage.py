@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 import config
-from tests.browser.conftest import VIEWPORT
-from tests.browser.test_cashier_till import sale_waiting_at_an_open_till, sign_in
+from tests.browser.conftest import VIEWPORT, sign_in
+from tests.browser.test_cashier_till import sale_waiting_at_an_open_till
 from tests.browser.test_pos_seller import shot
 from tests.outage import DatabaseRelay
 from tests.pos.fixtures import make_pos_shop

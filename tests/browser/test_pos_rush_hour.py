@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORT
-from tests.browser.test_cashier_till import sale_waiting_at_an_open_till, sign_in
+from tests.browser.test_cashier_till import sale_waiting_at_an_open_till
 from tests.browser.test_pos_seller import scan, shot
 from tests.factories import ean
 from tests.pos.fixtures import make_pos_shop
@@ -38,23 +37,13 @@ def shop(app):
 
 
 @pytest.fixture
-def seller(browser, live_server):
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_server, locale="en-US")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, "SALES")
-    yield page
-    context.close()
+def seller(signed_in):
+    return signed_in("SALES")
 
 
 @pytest.fixture
-def cashier(browser, live_server):
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_server, locale="en-US")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, "CASHIER")
-    yield page
-    context.close()
+def cashier(signed_in):
+    return signed_in("CASHIER")
 
 
 def box_of(locator):
