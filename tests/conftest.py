@@ -133,6 +133,17 @@ class DatabaseSnapshot:
 
 
 @pytest.fixture(autouse=True)
+def jobs_stay_with_the_test_app():
+    """create_app() sets process-wide job state (Huey's immediate mode, the jobs' app): a test that
+    builds another app (secrets, outages...) must not leave it to the tests after it."""
+    from app import extensions
+
+    immediate, job_app = extensions.huey.immediate, extensions._job_app
+    yield
+    extensions.huey.immediate, extensions._job_app = immediate, job_app
+
+
+@pytest.fixture(autouse=True)
 def seeded(request, app):
     """Every test starts from the demo data alone."""
     if "no_seed" in request.fixturenames:
