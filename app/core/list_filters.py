@@ -18,15 +18,15 @@ Bad values answer 400 with a French message.
 """
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
+from .days import local_day_bounds, zone_of
 from .errors import BadRequest
 from .formatting import format_money, format_number
 from .ids import is_row_id
@@ -58,13 +58,6 @@ def _refuse(label, value):
 
 def local_today(zone):
     return dt.datetime.now(zone).date()
-
-
-def local_day_bounds(first, last, zone):
-    """[first 00:00, the day after last 00:00) in `zone`, as UTC moments."""
-    start = dt.datetime.combine(first, dt.time(), zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone)
-    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
 
 
 def preset_days(preset, today):
@@ -264,10 +257,7 @@ class _Store:
 
     @property
     def zone(self):
-        try:
-            return ZoneInfo(self.timezone)
-        except (KeyError, ValueError):
-            return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+        return zone_of(self.timezone)
 
 
 def stores_of(user):
@@ -289,7 +279,7 @@ class FilterBar:
         store_filter = next((f for f in view.list_filters if f.kind == "store"), None)
         store = store_filter.read(self) if store_filter else None
         self.zone = (store or (self.stores[0] if self.stores else None) or
-                     _Store((None, None, None, current_app.config["DEFAULT_TIMEZONE"]))).zone
+                     _Store((None, None, None, None))).zone
         self.today = local_today(self.zone)
         for index, flt in enumerate(view.list_filters):
             self.values[index] = store if flt is store_filter else flt.read(self)

@@ -13,7 +13,7 @@ refund calls `credit_back` through the hook wired in app/__init__.py).
 """
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
+from ..core.days import local_day_bounds
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core import idempotency
 from ..core.models import utcnow
@@ -63,9 +64,6 @@ def local_today(store, now=None):
     return (now or utcnow()).astimezone(store.zone).date()
 
 
-def local_day_start(store, day):
-    """The UTC moment at which `day` begins in the store's zone."""
-    return datetime.combine(day, time.min, tzinfo=store.zone).astimezone(timezone.utc)
 
 
 def add_months(day, months):
@@ -510,7 +508,7 @@ def statement(account, date_from=None, date_to=None):
     date_from = date_from or date_to.replace(day=1)
     if date_from > date_to:
         raise ValidationFailed(errors={"date_from": [_l("La date de début est après la date de fin.")]})
-    start, end = local_day_start(account.store, date_from), local_day_start(account.store, date_to + timedelta(days=1))
+    start, end = local_day_bounds(date_from, date_to, account.store.zone)
     before = db.session.execute(
         select(CreditLedgerEntry.balance_after).where(CreditLedgerEntry.account_id == account.id,
                                                       CreditLedgerEntry.created_at < start)

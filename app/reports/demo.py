@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, bindparam, func, insert, select, update
 
 from ..catalog.models import Category, Product
+from ..core.days import DEFAULT_ZONE
 from ..core.models import Sequence
 from ..core.money import money_text
 from ..credits.services import add_months
@@ -42,7 +43,7 @@ from ..sales.models import Sale
 from ..sales.totals import LineInput, compute_totals
 from ..stock.models import ProductStock
 from ..stock.services import TRANSFER_DOC_TYPE
-from ..stores.models import DEFAULT_ZONE, Store, StoreUser
+from ..stores.models import Store, StoreUser
 from . import services
 
 INVOICE = "FAC"
@@ -554,7 +555,6 @@ class History:
         team = self.teams[store.id]
         seller = rng.choice(team["sellers"])
         customer = rng.choice(self.customers[store.id]) if rng.random() < 0.2 else None
-        approvals = []
         big = rng.random() < 0.008
         for line in lines:
             product, quantity, _ = line

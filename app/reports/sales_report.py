@@ -16,12 +16,13 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from ..core.days import local_day_bounds
 from ..cashier.models import Payment
 from ..catalog.models import Category, Product
 from ..extensions import db
 from ..sales.models import Refund, RefundLine, Sale, SaleItem
 from ..stock.filters import category_and_children
-from .services import utc_bounds, whole
+from .services import whole
 
 GROUPINGS = ("day", "week", "month", "seller", "category", "payment_method")
 SHEET_TITLES = {"day": "Par jour", "week": "Par semaine", "month": "Par mois", "seller": "Par vendeur",
@@ -108,7 +109,7 @@ def report(stores, date_from, date_to, filters=None):
     buckets = {name: defaultdict(lambda: [0, 0, Decimal("0"), Decimal("0")]) for name in GROUPINGS}
     categories = {}
     for store in stores:
-        start, end = utc_bounds(store, date_from, date_to)
+        start, end = local_day_bounds(date_from, date_to, store.zone)
         paid = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end, *filters.sales()]
         rows = db.session.execute(
             select(Sale.paid_at, Sale.total, Sale.tax_total, Sale.seller_id).where(*paid)
@@ -189,7 +190,7 @@ def sale_lines(stores, date_from, date_to, filters=None):
     """Every sale the report counts in the period, one tuple each, streamed: for the workbook's detail sheet."""
     filters = filters or Filters()
     for store in stores:
-        start, end = utc_bounds(store, date_from, date_to)
+        start, end = local_day_bounds(date_from, date_to, store.zone)
         where = [Sale.store_id == store.id, Sale.paid_at >= start, Sale.paid_at < end, *filters.sales()]
         rows = db.session.execute(
             select(Sale.number, Sale.paid_at, Sale.seller_id, Sale.total, Sale.tax_total, Sale.amount_refunded,

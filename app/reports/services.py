@@ -19,12 +19,13 @@ that the dashboard's several views of the same 30 days cost one read.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Date, Text, bindparam, case, cast, func, select
 
+from ..core.days import local_day_bounds
 from ..cashier.models import Payment
 from ..catalog.models import Product
 from ..credits.models import CreditLedgerEntry, CreditRepayment, CustomerAccount, Installment
@@ -42,14 +43,6 @@ ADDITIVE = ("revenue", "revenue_ht", "sales_total", "sales_count", "items_sold",
 
 def whole(amount) -> Decimal:
     return Decimal(amount or 0).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-
-
-def utc_bounds(store, date_from, date_to):
-    """[start, end) in UTC of the local days date_from..date_to of `store`."""
-    zone = store.zone
-    start = datetime.combine(date_from, time.min, zone).astimezone(timezone.utc)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, zone).astimezone(timezone.utc)
-    return start, end
 
 
 def days_between(date_from, date_to):
@@ -125,7 +118,7 @@ def live_figures(stores, date_from, date_to):
         return result
     ids = [store.id for store in stores]
     local = LocalDays(stores)
-    bounds = [utc_bounds(store, date_from, date_to) for store in stores]
+    bounds = [local_day_bounds(date_from, date_to, store.zone) for store in stores]
     start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
 
     def key_of(store_id, key):
@@ -228,7 +221,7 @@ def live_states(stores, days, today):
     if not stores:
         return {}
     ids = [store.id for store in stores]
-    ends = {store.id: utc_bounds(store, days[store.id], days[store.id])[1] for store in stores}
+    ends = {store.id: local_day_bounds(days[store.id], days[store.id], store.zone)[1] for store in stores}
     dues = {store.id: min(today[store.id], days[store.id] + timedelta(days=1)) for store in stores}
     signed = case((CreditLedgerEntry.kind == "DEBIT", CreditLedgerEntry.amount), else_=-CreditLedgerEntry.amount)
     outstanding = dict(db.session.execute(

@@ -8,7 +8,6 @@
 """
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, CheckConstraint, Column, Integer, Numeric, String, Text, UniqueConstraint
 
@@ -17,12 +16,10 @@ from sqlalchemy import select
 
 from ..core.models import ref
 from ..core.errors import NotFound
+from ..core.days import zone_of
 from ..core.inputs import FieldError, row
 from ..core.scoping import can_access_store, scope_to_stores
 from ..extensions import db
-
-DEFAULT_ZONE = "Africa/Douala"
-
 
 class Store(db.Model):
     __tablename__ = "store"
@@ -61,10 +58,7 @@ class Store(db.Model):
 
     @property
     def zone(self):
-        try:
-            return ZoneInfo(self.timezone or DEFAULT_ZONE)
-        except (KeyError, ValueError):  # an unknown zone name typed on the store screen
-            return ZoneInfo(DEFAULT_ZONE)
+        return zone_of(self.timezone)
 
     def local_now(self):
         return datetime.now(self.zone)
